@@ -1,0 +1,207 @@
+#include "dynamics/integrate.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <functional>
+#include <sstream>
+
+#include <boost/numeric/odeint.hpp>
+
+#include "core/errors.hpp"
+#include "core/schedule.hpp"
+#include "core/state.hpp"
+#include "dynamics/outputs.hpp"
+#include "dynamics/system.hpp"
+
+namespace arcm {
+
+namespace odeint = boost::numeric::odeint;
+
+namespace {
+
+using Stepper = odeint::dense_output_runge_kutta<odeint::controlled_runge_kutta<odeint::runge_kutta_dopri5<StateVector>>>;
+
+// Two times closer than this (in years) are the same instant: output years,
+// event years and step ends are all sums of a few decimal numbers.
+constexpr double SAME_TIME = 1e-9;
+
+std::string format_time(double t) {
+  std::ostringstream s;
+  s.precision(10);
+  s << t;
+  return s.str();
+}
+
+// The first non-finite component of x, or size() when all are finite.
+std::size_t first_non_finite(const StateVector& x) {
+  for (std::size_t i = 0; i < x.size(); ++i)
+    if (!std::isfinite(x[i])) return i;
+  return x.size();
+}
+
+// Integrates one run; holds what the segments share.
+class RunIntegrator {
+public:
+  explicit RunIntegrator(const Scenario& scenario)
+      : scenario_(scenario), layout_(scenario.n_actors(), scenario.n_resources(), scenario.n_beneficiaries()),
+        segments_(build_segments(scenario)), recorder_(scenario, layout_), grid_(recorder_.times()) {}
+
+  RunResults run();
+
+private:
+  // Integrate one segment; returns false when the run stopped (Kessler or failure).
+  bool integrate_segment(const Segment& segment, bool last, StateVector& x);
+  void record_outputs_up_to(double t_until, bool inclusive, const std::function<void(double, StateVector&)>& state_at,
+                            const ArcmSystem& recording_system);
+  void fail(double t, const std::string& why);
+
+  const Scenario& scenario_;
+  StateLayout layout_;
+  std::vector<Segment> segments_;
+  TrajectoryRecorder recorder_;
+  const std::vector<double>& grid_;
+  RunReference reference_;
+  std::size_t next_output_{0};
+  long rhs_evaluations_{0};
+  long initialisations_{0};
+  long accepted_steps_{0};
+  RunStatus status_{RunStatus::ok};
+  std::string message_;
+  double stop_time_{0};
+  StateVector scratch_;
+};
+
+void RunIntegrator::fail(double t, const std::string& why) {
+  status_ = RunStatus::failed;
+  message_ = "at t = " + format_time(t) + ": " + why;
+  stop_time_ = t;
+}
+
+void RunIntegrator::record_outputs_up_to(double t_until, bool inclusive,
+                                         const std::function<void(double, StateVector&)>& state_at,
+                                         const ArcmSystem& recording_system) {
+  while (next_output_ < grid_.size()) {
+    const double t_out = grid_[next_output_];
+    const bool due = inclusive ? t_out <= t_until + SAME_TIME : t_out < t_until - SAME_TIME;
+    if (!due) break;
+    state_at(t_out, scratch_);
+    recorder_.record(next_output_, t_out, scratch_, recording_system);
+    ++next_output_;
+  }
+}
+
+bool RunIntegrator::integrate_segment(const Segment& segment, bool last, StateVector& x) {
+  const IntegratorSettings& settings = scenario_.integrator;
+  ArcmSystem system(scenario_, layout_, segment.in_force, reference_);
+  // Outputs are evaluated on a copy, so recording never touches the state
+  // (the warm-started price) of the system the stepper integrates.
+  const ArcmSystem recording_system = system;
+  auto counted_system = [&](const StateVector& state, StateVector& derivative, double t) {
+    ++rhs_evaluations_;
+    system(state, derivative, t);
+  };
+
+  // An output exactly at the segment start takes the state at the start,
+  // with the parameters of this segment (right-continuous outputs).
+  const StateVector at_start = x;
+  record_outputs_up_to(segment.start, true, [&](double, StateVector& out) { out = at_start; }, recording_system);
+
+  Stepper stepper = odeint::make_dense_output(settings.absolute_tolerance, settings.relative_tolerance,
+                                              odeint::runge_kutta_dopri5<StateVector>());
+  const double span = segment.end - segment.start;
+  stepper.initialize(x, segment.start, std::min(settings.initial_step, span));
+  ++initialisations_;
+  double t = segment.start;
+  const double kessler = scenario_.debris.kessler_threshold;
+  while (segment.end - t > SAME_TIME) {
+    // No step crosses the segment end: shorten the last one onto it.
+    if (t + stepper.current_time_step() > segment.end) {
+      stepper.initialize(stepper.current_state(), t, segment.end - t);
+      ++initialisations_;
+    }
+    std::pair<double, double> step;
+    try {
+      step = stepper.do_step(std::ref(counted_system));
+    } catch (const std::exception& e) {
+      fail(t, std::string("the integrator gave up: ") + e.what());
+      x = stepper.current_state();
+      return false;
+    }
+    ++accepted_steps_;
+    const double t_prev = step.first;
+    const double t_now = step.second;
+    const StateVector& now = stepper.current_state();
+    const std::size_t bad = first_non_finite(now);
+    if (bad < now.size()) {
+      fail(t_prev, "non-finite value in " + layout_.component_name(bad, scenario_) +
+                       " during the step to t = " + format_time(t_now));
+      x = stepper.previous_state();
+      stop_time_ = t_prev;
+      return false;
+    }
+    auto dense = [&](double tau, StateVector& out) {
+      if (std::fabs(tau - t_now) <= SAME_TIME) out = now;
+      else stepper.calc_state(tau, out);
+    };
+    // Kessler syndrome: stop where debris first reaches D_max (bisection on
+    // the dense output; debris is continuous within the step).
+    if (now[layout_.debris()] >= kessler) {
+      double lo = t_prev, hi = t_now;
+      StateVector probe(now.size());
+      for (int it = 0; it < 100 && hi - lo > 1e-12 * std::max(1.0, std::fabs(hi)); ++it) {
+        const double mid = 0.5 * (lo + hi);
+        stepper.calc_state(mid, probe);
+        (probe[layout_.debris()] >= kessler ? hi : lo) = mid;
+      }
+      record_outputs_up_to(hi, false, dense, recording_system);
+      dense(hi, x);
+      status_ = RunStatus::kessler;
+      stop_time_ = hi;
+      message_ = "debris reached the Kessler threshold of " + format_time(kessler) + " objects at t = " +
+                 format_time(hi);
+      recorder_.record_final(hi, x, recording_system);
+      return false;
+    }
+    record_outputs_up_to(t_now, last && segment.end - t_now <= SAME_TIME, dense, recording_system);
+    t = t_now;
+    if (accepted_steps_ >= settings.max_steps && segment.end - t > SAME_TIME) {
+      x = now;
+      fail(t, "step limit of " + std::to_string(settings.max_steps) + " accepted steps reached (integrator." +
+                  "max_steps); last step size " + format_time(stepper.current_time_step()) + " yr");
+      recorder_.record_final(t, x, recording_system);
+      return false;
+    }
+  }
+  x = stepper.current_state();
+  if (last) record_outputs_up_to(segment.end, true, [&](double, StateVector& out) { out = x; }, recording_system);
+  return true;
+}
+
+RunResults RunIntegrator::run() {
+  const auto started = std::chrono::steady_clock::now();
+  StateVector x = initial_state(scenario_, layout_);
+  scratch_.assign(layout_.size(), 0.0);
+  reference_ = make_run_reference(scenario_, segments_.front().in_force, x, layout_);
+  stop_time_ = scenario_.end_year;
+  for (std::size_t s = 0; s < segments_.size(); ++s) {
+    if (!integrate_segment(segments_[s], s + 1 == segments_.size(), x)) break;
+  }
+  RunResults results;
+  recorder_.finish(results, stop_time_);
+  results.status = status_;
+  results.message = message_;
+  results.rhs_evaluations = rhs_evaluations_;
+  results.accepted_steps = accepted_steps_;
+  // dopri5 is first-same-as-last: each attempted step costs six evaluations
+  // and each (re)initialisation one.
+  results.rejected_steps = std::max(0L, (rhs_evaluations_ - initialisations_) / 6 - accepted_steps_);
+  results.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return results;
+}
+
+} // namespace
+
+RunResults simulate(const Scenario& scenario) { return RunIntegrator(scenario).run(); }
+
+} // namespace arcm

@@ -1,0 +1,32 @@
+// Launch cost (MODEL.md §3): Wright's law with a floor, knowledge spillovers
+// between actors, and the choice between flying oneself and buying a launch.
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <vector>
+
+#include "core/params.hpp"
+
+namespace arcm::launch {
+
+//! Learning exponent b = −log2(p) of a progress ratio p in (0, 1] [-].
+inline double learning_exponent(double progress_ratio) { return -std::log2(progress_ratio); }
+
+//! Own launch cost after learning, c_own = c_floor + (c_0 − c_floor) (X_eff / X_eff(t0))^(−b) [M$/t].
+inline double own_cost(double initial_cost, double cost_floor, double exponent, double experience_ratio) {
+  return cost_floor + (initial_cost - cost_floor) * std::pow(experience_ratio, -exponent);
+}
+
+//! Effective experience of every actor, X_eff,i = X_i + χ_in Σ_{same bloc, j≠i} X_j
+//! + χ_out (1 − T) Σ_{other bloc} X_j [t]. Actors without a bloc neither give nor
+//! receive spillovers. `experience` is X (clamped at 0); `bloc[i]` is −1 for none.
+void effective_experience(const std::vector<Actor>& actors, const double* experience, double spillover_within,
+                          double spillover_across, double tension, std::size_t n_blocs, double* bloc_totals,
+                          double* effective);
+
+//! May `buyer` buy launches from `provider` (MODEL.md §3)?
+bool may_buy_from(const Actor& buyer, std::size_t buyer_index, const Actor& provider, std::size_t provider_index,
+                  bool cross_bloc_launch);
+
+} // namespace arcm::launch

@@ -1,0 +1,371 @@
+#include "dynamics/outputs.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <limits>
+
+#include "core/errors.hpp"
+
+namespace arcm {
+
+namespace {
+
+constexpr double NaN = std::numeric_limits<double>::quiet_NaN();
+
+//! What a row filler sees: the scenario, the state and the evaluated system.
+struct RowContext {
+  const Scenario& scenario;
+  const StateLayout& layout;
+  const StateVector& x;
+  const Workspace& w;
+  const ArcmSystem& system;
+  double t;
+};
+
+using RowFiller = std::function<void(const RowContext&, double*)>;
+
+} // namespace
+
+struct CatalogEntry {
+  TrajectoryVariableInfo info;
+  RowFiller fill;
+};
+
+namespace {
+
+double safe_ratio(double num, double den) { return den > 0.0 ? num / den : 0.0; }
+
+// Weighted Gini coefficient of per-capita gains over beneficiaries (§11).
+double gini_of_gains(const RowContext& c) {
+  const Scenario& sc = c.scenario;
+  std::vector<double> per_capita, weight;
+  double total_gains = 0.0;
+  for (std::size_t b = 0; b < sc.n_beneficiaries(); ++b) {
+    const Beneficiary& ben = sc.beneficiaries[b];
+    if (ben.weight <= 0.0) continue; // no population, no per-capita gain
+    double gains = c.x[c.layout.receipts(b)];
+    if (ben.actor >= 0) gains = std::max(0.0, gains + c.x[c.layout.profit(static_cast<std::size_t>(ben.actor))]);
+    per_capita.push_back(gains / ben.weight);
+    weight.push_back(ben.weight);
+    total_gains += gains;
+  }
+  if (total_gains <= 0.0) return 0.0;
+  double mean_abs_difference = 0.0;
+  for (std::size_t a = 0; a < per_capita.size(); ++a)
+    for (std::size_t b = 0; b < per_capita.size(); ++b)
+      mean_abs_difference += weight[a] * weight[b] * std::fabs(per_capita[a] - per_capita[b]);
+  // Σ w y = total gains because the weights sum to 1.
+  return mean_abs_difference / (2.0 * total_gains);
+}
+
+std::vector<CatalogEntry> build_catalog(const StateLayout& layout) {
+  std::vector<CatalogEntry> cat;
+  const std::vector<std::string> AR{"actor", "resource"}, A{"actor"}, R{"resource"}, B{"beneficiary"}, S{};
+
+  // Every state block, copied as it is (MODEL.md §2 plus extensions).
+  for (const auto& placed : layout.blocks()) {
+    std::vector<std::string> dims;
+    switch (placed.block.shape) {
+    case StateBlock::Shape::actor_resource: dims = AR; break;
+    case StateBlock::Shape::actor: dims = A; break;
+    case StateBlock::Shape::resource: dims = R; break;
+    case StateBlock::Shape::beneficiary: dims = B; break;
+    case StateBlock::Shape::scalar: dims = S; break;
+    }
+    const std::size_t offset = placed.offset, count = placed.count;
+    cat.push_back({{placed.block.name, placed.block.long_name, placed.block.units, dims},
+                   [offset, count](const RowContext& c, double* out) {
+                     std::copy(c.x.begin() + static_cast<std::ptrdiff_t>(offset),
+                               c.x.begin() + static_cast<std::ptrdiff_t>(offset + count), out);
+                   }});
+  }
+  auto copy_vector = [](const std::vector<double> Workspace::*member) {
+    return [member](const RowContext& c, double* out) { std::copy((c.w.*member).begin(), (c.w.*member).end(), out); };
+  };
+  cat.push_back({{"price", "market price", "M$/t", R}, copy_vector(&Workspace::price)});
+  cat.push_back({{"demand", "quantity demanded at the market price", "t/yr", R}, copy_vector(&Workspace::demand)});
+  cat.push_back({{"fringe_supply", "competitive fringe supply", "t/yr", R}, copy_vector(&Workspace::fringe)});
+  cat.push_back({{"backstop_supply", "backstop supply (cap regime only)", "t/yr", R}, copy_vector(&Workspace::backstop)});
+  cat.push_back({{"backstop_price", "backstop price cap (inf: no backstop)", "M$/t", R},
+                 copy_vector(&Workspace::backstop_price)});
+  cat.push_back({{"extraction", "extraction rate q", "t/yr", AR}, copy_vector(&Workspace::extraction)});
+  cat.push_back({{"revenue", "gross revenue P q", "M$/yr", AR}, copy_vector(&Workspace::revenue)});
+  cat.push_back({{"royalty", "benefit-sharing royalty paid", "M$/yr", AR}, copy_vector(&Workspace::royalty)});
+  cat.push_back({{"profit_rate", "cash profit after royalty, operating and resupply costs", "M$/yr", AR},
+                 copy_vector(&Workspace::profit)});
+  cat.push_back({{"investment", "investment in new capacity", "M$/yr", AR}, copy_vector(&Workspace::investment)});
+  cat.push_back({{"unit_cost", "unit extraction and transport cost c", "M$/t", AR}, copy_vector(&Workspace::unit_cost)});
+  cat.push_back({{"user_cost", "internalised scarcity (user) cost mu", "M$/t", AR}, copy_vector(&Workspace::user_cost)});
+  cat.push_back({{"capital_cost", "capital cost of one t/yr of new capacity", "M$ yr/t", AR},
+                 copy_vector(&Workspace::capital_cost)});
+  cat.push_back({{"launch_cost", "launch cost paid per tonne to LEO", "M$/t", A}, copy_vector(&Workspace::launch_cost)});
+  cat.push_back({{"launched_mass", "mass launched for the actor", "t/yr", A}, copy_vector(&Workspace::launched_mass)});
+  cat.push_back({{"tension_target", "target tension T*", "1", S},
+                 [](const RowContext& c, double* out) { out[0] = c.w.tension_target; }});
+
+  // Division indicators (§11).
+  auto kind_share_now = [](ActorKind kind) {
+    return [kind](const RowContext& c, double* out) {
+      const std::size_t n = c.scenario.n_actors(), m = c.scenario.n_resources();
+      for (std::size_t k = 0; k < m; ++k) {
+        double total = 0.0, of_kind = 0.0;
+        for (std::size_t i = 0; i < n; ++i) {
+          total += c.w.extraction[i * m + k];
+          if (c.scenario.actors[i].kind == kind) of_kind += c.w.extraction[i * m + k];
+        }
+        out[k] = safe_ratio(of_kind, total);
+      }
+    };
+  };
+  cat.push_back({{"state_share_extraction", "share of current extraction by states", "1", R},
+                 kind_share_now(ActorKind::state)});
+  cat.push_back({{"firm_share_extraction", "share of current extraction by firms", "1", R},
+                 kind_share_now(ActorKind::firm)});
+  cat.push_back({{"total_extraction", "total extraction by all actors", "t/yr", R},
+                 [](const RowContext& c, double* out) {
+                   const std::size_t n = c.scenario.n_actors(), m = c.scenario.n_resources();
+                   for (std::size_t k = 0; k < m; ++k) {
+                     out[k] = 0.0;
+                     for (std::size_t i = 0; i < n; ++i) out[k] += c.w.extraction[i * m + k];
+                   }
+                 }});
+  cat.push_back({{"cumulative_share_by_kind", "share of cumulative extraction by actor kind", "1", {"kind", "resource"}},
+                 [](const RowContext& c, double* out) {
+                   const std::size_t n = c.scenario.n_actors(), m = c.scenario.n_resources();
+                   for (std::size_t k = 0; k < m; ++k) {
+                     double total = 0.0, states = 0.0;
+                     for (std::size_t i = 0; i < n; ++i) {
+                       const double cum = c.x[c.layout.extracted(i, k)];
+                       total += cum;
+                       if (c.scenario.actors[i].kind == ActorKind::state) states += cum;
+                     }
+                     out[0 * m + k] = safe_ratio(states, total);
+                     out[1 * m + k] = safe_ratio(total - states, total);
+                   }
+                 }});
+  cat.push_back({{"cumulative_share_by_bloc", "share of cumulative extraction by bloc", "1", {"bloc", "resource"}},
+                 [](const RowContext& c, double* out) {
+                   const std::size_t n = c.scenario.n_actors(), m = c.scenario.n_resources();
+                   const std::size_t nb = c.scenario.blocs.size();
+                   for (std::size_t k = 0; k < m; ++k) {
+                     double total = 0.0;
+                     for (std::size_t i = 0; i < n; ++i) total += c.x[c.layout.extracted(i, k)];
+                     for (std::size_t b = 0; b < nb; ++b) {
+                       double of_bloc = 0.0;
+                       for (std::size_t i = 0; i < n; ++i)
+                         if (c.scenario.actors[i].bloc == static_cast<int>(b)) of_bloc += c.x[c.layout.extracted(i, k)];
+                       out[b * m + k] = safe_ratio(of_bloc, total);
+                     }
+                   }
+                 }});
+  cat.push_back({{"hhi", "Herfindahl-Hirschman index of extraction", "1", R},
+                 [](const RowContext& c, double* out) {
+                   const std::size_t n = c.scenario.n_actors(), m = c.scenario.n_resources();
+                   for (std::size_t k = 0; k < m; ++k) {
+                     double total = 0.0;
+                     for (std::size_t i = 0; i < n; ++i) total += c.w.extraction[i * m + k];
+                     double hhi = 0.0;
+                     if (total > 0.0)
+                       for (std::size_t i = 0; i < n; ++i) {
+                         const double s = c.w.extraction[i * m + k] / total;
+                         hhi += s * s;
+                       }
+                     out[k] = hhi;
+                   }
+                 }});
+  cat.push_back({{"gini", "weighted Gini coefficient of per-capita gains over beneficiaries", "1", S},
+                 [](const RowContext& c, double* out) { out[0] = gini_of_gains(c); }});
+  return cat;
+}
+
+std::size_t dim_size(const Scenario& sc, const std::string& dim) {
+  if (dim == "actor") return sc.n_actors();
+  if (dim == "resource") return sc.n_resources();
+  if (dim == "beneficiary") return sc.n_beneficiaries();
+  if (dim == "bloc") return sc.blocs.size();
+  if (dim == "kind") return 2;
+  throw Error("unknown dimension " + dim);
+}
+
+} // namespace
+
+std::vector<TrajectoryVariableInfo> trajectory_variable_catalog(const StateLayout& layout) {
+  std::vector<TrajectoryVariableInfo> infos;
+  for (const auto& entry : build_catalog(layout)) infos.push_back(entry.info);
+  return infos;
+}
+
+std::vector<std::string> trajectory_variable_names() {
+  std::vector<std::string> names;
+  for (const auto& info : trajectory_variable_catalog(StateLayout(1, 1, 1))) names.push_back(info.name);
+  return names;
+}
+
+std::vector<double> output_grid(const Scenario& scenario) {
+  const double span = scenario.end_year - scenario.start_year;
+  const auto steps = static_cast<long>(std::llround(span / scenario.output.step));
+  std::vector<double> grid(static_cast<std::size_t>(steps) + 1);
+  for (long j = 0; j <= steps; ++j)
+    grid[static_cast<std::size_t>(j)] = scenario.start_year + static_cast<double>(j) * scenario.output.step;
+  grid.back() = scenario.end_year; // exact end, free of rounding
+  return grid;
+}
+
+TrajectoryRecorder::TrajectoryRecorder(const Scenario& scenario, const StateLayout& layout)
+    : scenario_(scenario), layout_(layout), times_(output_grid(scenario)),
+      entries_(build_catalog(layout)) {
+  for (const auto& entry : entries_) {
+    std::size_t size = 1;
+    for (const auto& dim : entry.info.dims) size *= dim_size(scenario, dim);
+    row_size_.push_back(size);
+    data_.emplace_back(size * times_.size(), NaN);
+    final_.emplace_back(size, NaN);
+  }
+  recorded_.assign(times_.size(), false);
+  scratch_derivative_.assign(layout.size(), 0.0);
+}
+
+TrajectoryRecorder::~TrajectoryRecorder() = default;
+
+void TrajectoryRecorder::write_row(std::vector<double*>& slots, double t, const StateVector& x,
+                                   const ArcmSystem& system) {
+  system(x, scratch_derivative_, t); // refreshes the workspace at (x, t)
+  const RowContext context{scenario_, layout_, x, system.workspace(), system, t};
+  for (std::size_t v = 0; v < entries_.size(); ++v) entries_[v].fill(context, slots[v]);
+}
+
+void TrajectoryRecorder::record(std::size_t row, double t, const StateVector& x, const ArcmSystem& system) {
+  std::vector<double*> slots(data_.size());
+  for (std::size_t v = 0; v < data_.size(); ++v) slots[v] = data_[v].data() + row * row_size_[v];
+  write_row(slots, t, x, system);
+  recorded_[row] = true;
+}
+
+void TrajectoryRecorder::record_final(double t, const StateVector& x, const ArcmSystem& system) {
+  std::vector<double*> slots(final_.size());
+  for (std::size_t v = 0; v < final_.size(); ++v) slots[v] = final_[v].data();
+  write_row(slots, t, x, system);
+  has_final_ = true;
+  final_time_ = t;
+}
+
+} // namespace arcm
+
+namespace arcm {
+
+void TrajectoryRecorder::finish(RunResults& results, double stop_time) const {
+  const Scenario& sc = scenario_;
+  results.time = times_;
+  results.actor.clear();
+  results.actor_kind.clear();
+  results.actor_bloc.clear();
+  for (const Actor& a : sc.actors) {
+    results.actor.push_back(a.id);
+    results.actor_kind.push_back(a.kind == ActorKind::state ? "state" : "firm");
+    results.actor_bloc.push_back(a.bloc >= 0 ? sc.blocs[static_cast<std::size_t>(a.bloc)] : "");
+  }
+  results.resource.clear();
+  for (const Resource& r : sc.resources) results.resource.push_back(r.id);
+  results.beneficiary.clear();
+  for (const Beneficiary& b : sc.beneficiaries) results.beneficiary.push_back(b.id);
+  results.bloc = sc.blocs;
+  results.kind = {"state", "firm"};
+  results.stop_time = stop_time;
+
+  // Trajectories: all, or the scenario's selection, in catalog order.
+  results.trajectories.clear();
+  const auto& wanted = sc.output.variables;
+  for (std::size_t v = 0; v < entries_.size(); ++v) {
+    const auto& info = entries_[v].info;
+    const bool selected =
+        sc.output.all_variables || std::find(wanted.begin(), wanted.end(), info.name) != wanted.end();
+    if (!selected) continue;
+    Variable var{info.name, info.long_name, info.units, {"time"}, data_[v]};
+    var.dims.insert(var.dims.end(), info.dims.begin(), info.dims.end());
+    results.trajectories.push_back(std::move(var));
+  }
+
+  // The final row of each variable: at the stop time when the run stopped
+  // early, else the last output row.
+  auto index_of = [&](const std::string& name) {
+    for (std::size_t v = 0; v < entries_.size(); ++v)
+      if (entries_[v].info.name == name) return v;
+    throw Error("no trajectory variable " + name);
+  };
+  std::size_t last_row = times_.size();
+  while (last_row > 0 && !recorded_[last_row - 1]) --last_row;
+  auto final_row = [&](const std::string& name) -> std::vector<double> {
+    const std::size_t v = index_of(name);
+    if (has_final_) return final_[v];
+    if (last_row == 0) return std::vector<double>(row_size_[v], NaN);
+    const auto begin = data_[v].begin() + static_cast<std::ptrdiff_t>((last_row - 1) * row_size_[v]);
+    return std::vector<double>(begin, begin + static_cast<std::ptrdiff_t>(row_size_[v]));
+  };
+  const std::size_t m = sc.n_resources();
+
+  results.summary.clear();
+  auto add = [&](std::string name, std::string long_name, std::string units, std::vector<std::string> dims,
+                 std::vector<double> data) {
+    results.summary.push_back({std::move(name), std::move(long_name), std::move(units), std::move(dims),
+                               std::move(data)});
+  };
+  add("stop_time", "year the run ended", "yr", {}, {stop_time});
+  add("tension_final", "tension at the end of the run", "1", {}, final_row("tension"));
+  {
+    const std::size_t v = index_of("tension");
+    double peak = has_final_ ? final_[v][0] : -INFINITY;
+    for (std::size_t row = 0; row < last_row; ++row) peak = std::max(peak, data_[v][row]);
+    add("tension_peak", "highest tension on the output grid and at the stop time", "1", {},
+        {std::isfinite(peak) ? peak : NaN});
+  }
+  add("debris_final", "debris objects at the end of the run", "count", {}, final_row("debris"));
+  add("gini_final", "Gini coefficient of per-capita gains at the end of the run", "1", {}, final_row("gini"));
+  add("price_final", "market price at the end of the run", "M$/t", {"resource"}, final_row("price"));
+  {
+    const std::vector<double> by_kind = final_row("cumulative_share_by_kind");
+    add("state_share_cumulative_final", "states' share of cumulative extraction at the end of the run", "1",
+        {"resource"}, std::vector<double>(by_kind.begin(), by_kind.begin() + static_cast<std::ptrdiff_t>(m)));
+  }
+  add("bloc_share_cumulative_final", "blocs' shares of cumulative extraction at the end of the run", "1",
+      {"bloc", "resource"}, final_row("cumulative_share_by_bloc"));
+  {
+    const std::vector<double> extracted = final_row("extracted");
+    std::vector<double> total(m, 0.0);
+    for (std::size_t i = 0; i < sc.n_actors(); ++i)
+      for (std::size_t k = 0; k < m; ++k) total[k] += extracted[i * m + k];
+    add("extracted_total_final", "cumulative extraction by all actors at the end of the run", "t", {"resource"},
+        total);
+  }
+  add("npv_final", "discounted net cash flow of resource activity at the end of the run", "M$", {"actor"},
+      final_row("npv"));
+  add("cumulative_profit_final", "cumulative undiscounted profit at the end of the run", "M$", {"actor"},
+      final_row("cumulative_profit"));
+  add("capacity_final", "operating capacity at the end of the run", "t/yr", {"actor", "resource"},
+      final_row("capacity"));
+  {
+    const std::vector<double> paid = final_row("royalties_paid");
+    double total = 0.0;
+    for (double v : paid) total += v;
+    add("royalties_total_final", "cumulative benefit-sharing royalties paid by all actors", "M$", {}, {total});
+  }
+  {
+    // First output year in which firms out-extract states while total
+    // extraction exceeds 1 % of demand (§11).
+    const std::size_t firm = index_of("firm_share_extraction"), state = index_of("state_share_extraction");
+    const std::size_t total = index_of("total_extraction"), demand = index_of("demand");
+    std::vector<double> year(m, NaN);
+    for (std::size_t k = 0; k < m; ++k)
+      for (std::size_t row = 0; row < last_row; ++row) {
+        const std::size_t at = row * m + k;
+        if (data_[firm][at] > data_[state][at] && data_[total][at] > 0.01 * data_[demand][at]) {
+          year[k] = times_[row];
+          break;
+        }
+      }
+    add("firm_overtake_year", "first output year firms out-extract states with extraction above 1% of demand",
+        "yr", {"resource"}, year);
+  }
+}
+
+} // namespace arcm

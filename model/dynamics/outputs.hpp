@@ -1,0 +1,71 @@
+// Recording a run on its output grid (MODEL.md §11): every state block and
+// every derived output, and the per-run summary built from them.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/params.hpp"
+#include "core/results.hpp"
+#include "core/state.hpp"
+#include "dynamics/system.hpp"
+
+namespace arcm {
+
+struct CatalogEntry; // a variable's description and how to fill a row of it (outputs.cpp)
+
+//! Name, unit and meaning of every trajectory variable the model can record,
+//! in output order (state blocks first). `output.variables` must name these.
+struct TrajectoryVariableInfo {
+  std::string name;
+  std::string long_name;
+  std::string units;
+  std::vector<std::string> dims; //!< without the leading "time"
+};
+std::vector<TrajectoryVariableInfo> trajectory_variable_catalog(const StateLayout& layout);
+//! Just the names, for validating scenario files.
+std::vector<std::string> trajectory_variable_names();
+
+//! Output years t0 + j h, j = 0..n, with n = round((end − t0) / h).
+std::vector<double> output_grid(const Scenario& scenario);
+
+//! Buffers for every trajectory variable over the whole output grid,
+//! allocated once; recording a time copies from the state and the system's
+//! workspace. Times after a stop hold NaN.
+class TrajectoryRecorder {
+public:
+  TrajectoryRecorder(const Scenario& scenario, const StateLayout& layout);
+  ~TrajectoryRecorder();
+  TrajectoryRecorder(const TrajectoryRecorder&) = delete;
+  TrajectoryRecorder& operator=(const TrajectoryRecorder&) = delete;
+
+  //! Record output row `row` from state `x`, with `system` the parameters in
+  //! force at that time (its workspace is refreshed by evaluating it at x).
+  void record(std::size_t row, double t, const StateVector& x, const ArcmSystem& system);
+
+  //! Evaluate the derived outputs at `x` without storing a row (for the final
+  //! state of a run that stopped between output times).
+  void record_final(double t, const StateVector& x, const ArcmSystem& system);
+
+  //! Assemble coordinates, trajectories (all, or the scenario's selection) and
+  //! the summary into `results`.
+  void finish(RunResults& results, double stop_time) const;
+
+  const std::vector<double>& times() const { return times_; }
+
+private:
+  void write_row(std::vector<double*>& slots, double t, const StateVector& x, const ArcmSystem& system);
+  const Scenario& scenario_;
+  StateLayout layout_;
+  std::vector<double> times_;
+  std::vector<CatalogEntry> entries_;
+  std::vector<std::vector<double>> data_; // per catalog entry, time-major
+  std::vector<std::vector<double>> final_; // per catalog entry, one row at the stop time
+  std::vector<std::size_t> row_size_;
+  std::vector<bool> recorded_;
+  bool has_final_{false};
+  double final_time_{0};
+  mutable StateVector scratch_derivative_;
+};
+
+} // namespace arcm

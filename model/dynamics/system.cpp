@@ -1,0 +1,283 @@
+#include "dynamics/system.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "dynamics/launch.hpp"
+
+namespace arcm {
+
+void Workspace::resize(std::size_t n, std::size_t m, std::size_t n_blocs) {
+  const std::size_t nm = n * m;
+  for (auto* v : {&clamped_experience, &effective_experience, &own_launch_cost, &launch_cost, &launched_mass})
+    v->assign(n, 0.0);
+  bloc_experience.assign(n_blocs, 0.0);
+  bloc_revenue.assign(n_blocs, 0.0);
+  launch_provider.assign(n, -1);
+  for (auto* v : {&extraction_cost, &price, &demand, &fringe, &backstop, &backstop_price}) v->assign(m, 0.0);
+  for (auto* v : {&usable_capacity, &unit_cost, &user_cost, &extraction, &revenue, &royalty, &profit,
+                  &capital_cost, &desired_investment, &investment})
+    v->assign(nm, 0.0);
+  players.assign(n, market::Player{});
+  player_output.assign(n, 0.0);
+}
+
+ArcmSystem::ArcmSystem(const Scenario& scenario, const StateLayout& layout, const RegimeState& in_force,
+                       const RunReference& reference)
+    : scenario_(scenario), layout_(layout), in_force_(in_force), reference_(reference) {
+  const std::size_t n = scenario.n_actors();
+  const std::size_t m = scenario.n_resources();
+  titles_.resize(n);
+  learning_exponent_.resize(n);
+  licensing_fee_.resize(n);
+  base_budget_.resize(n);
+  build_lag_.resize(n * m);
+  eligible_providers_.resize(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const Actor& actor = scenario.actors[i];
+    const Jurisdiction& home = in_force.jurisdictions.at(static_cast<std::size_t>(actor.jurisdiction));
+    titles_[i] = legal::actor_title(in_force.regime, home);
+    learning_exponent_[i] = launch::learning_exponent(actor.progress_ratio);
+    licensing_fee_[i] = home.licensing_fee_share;
+    base_budget_[i] = actor.budget * actor.resource_budget_share;
+    for (std::size_t k = 0; k < m; ++k)
+      build_lag_[i * m + k] = scenario.resources[k].build_time + home.licensing_delay;
+    for (std::size_t j = 0; j < n; ++j)
+      if (launch::may_buy_from(actor, i, scenario.actors[j], j, in_force.regime.cross_bloc_launch))
+        eligible_providers_[i].push_back(static_cast<int>(j));
+  }
+  work_.resize(n, m, scenario.blocs.size());
+}
+
+void ArcmSystem::operator()(const StateVector& x, StateVector& dxdt, double t) const {
+  const Scenario& sc = scenario_;
+  const StateLayout& L = layout_;
+  const Regime& regime = in_force_.regime;
+  const Economy& econ = sc.economy;
+  const std::size_t n = sc.n_actors();
+  const std::size_t m = sc.n_resources();
+  const std::size_t n_blocs = sc.blocs.size();
+  const double elapsed = t - sc.start_year;
+  Workspace& w = work_;
+
+  // The right-hand side reads states that an adaptive step may push slightly
+  // out of their domain clamped back into it (MODEL.md §2).
+  auto nonneg = [](double v) { return v > 0.0 ? v : 0.0; };
+  const double debris = nonneg(x[L.debris()]);
+  const double tension = std::clamp(x[L.tension()], 0.0, 1.0);
+  const double debris_ref = sc.debris.reference;
+
+  // --- Launch cost (§3) -------------------------------------------------------
+  for (std::size_t i = 0; i < n; ++i) w.clamped_experience[i] = nonneg(x[L.experience(i)]);
+  launch::effective_experience(sc.actors, w.clamped_experience.data(), regime.spillover_within_bloc,
+                               regime.spillover_across_blocs, tension, n_blocs, w.bloc_experience.data(),
+                               w.effective_experience.data());
+  for (std::size_t i = 0; i < n; ++i) {
+    const Actor& a = sc.actors[i];
+    w.own_launch_cost[i] =
+        launch::own_cost(a.launch_cost, a.launch_cost_floor, learning_exponent_[i],
+                         w.effective_experience[i] / reference_.effective_experience[i]);
+  }
+  const double debris_surcharge = 1.0 + econ.debris_launch_surcharge * nonneg(debris - sc.debris.initial) / debris_ref;
+  const double mitigation_surcharge =
+      1.0 + econ.mitigation_cost * nonneg(regime.debris_mitigation - reference_.debris_mitigation);
+  double cheapest_launch = std::numeric_limits<double>::infinity();
+  for (std::size_t i = 0; i < n; ++i) {
+    // Fly yourself unless a provider is strictly cheaper; among equal
+    // providers the lowest index wins (strict < in index order).
+    double best = w.own_launch_cost[i];
+    int provider = -1;
+    for (int j : eligible_providers_[i]) {
+      const double offer = (1.0 + sc.actors[j].launch_markup) * w.own_launch_cost[j];
+      if (offer < best) {
+        best = offer;
+        provider = j;
+      }
+    }
+    w.launch_provider[i] = provider;
+    w.launch_cost[i] = best * debris_surcharge * mitigation_surcharge;
+    cheapest_launch = std::min(cheapest_launch, w.launch_cost[i]);
+  }
+
+  // --- Costs, legal regime and market clearing per resource (§4–§6) ----------
+  for (std::size_t k = 0; k < m; ++k) {
+    const Resource& r = sc.resources[k];
+    const double stock = nonneg(x[L.stock(k)]);
+    const double depleted_stock = std::max(stock, r.min_stock);
+    w.extraction_cost[k] = r.extraction_cost * std::pow(r.stock / depleted_stock, r.stock_exponent);
+    const double availability = stock / (stock + r.min_stock);
+    double total_usable = 0.0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const double usable = availability * nonneg(x[L.capacity(i, k)]);
+      w.usable_capacity[i * m + k] = usable;
+      total_usable += usable;
+    }
+    const double rent = legal::scarcity_rent(r.stock_exponent, w.extraction_cost[k], total_usable,
+                                             stock, r.min_stock, econ.social_discount_rate);
+    const double security_factor = 1.0 + econ.tension_cost_surcharge * tension;
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::size_t ik = i * m + k;
+      const double share = total_usable > 0.0 ? w.usable_capacity[ik] / total_usable : 0.0;
+      w.unit_cost[ik] = sc.actors[i].cost_efficiency * (w.extraction_cost[k] + r.transport_cost) * security_factor;
+      w.user_cost[ik] = legal::user_cost(titles_[i].effective_property_security, share, rent);
+      w.players[i] = {w.usable_capacity[ik], (w.unit_cost[ik] + w.user_cost[ik]) / (1.0 - titles_[i].royalty_rate)};
+    }
+    market::MarketConditions conditions;
+    conditions.demand_scale = r.demand * std::exp(r.demand_growth * elapsed);
+    conditions.reference_price = r.reference_price;
+    conditions.elasticity = r.elasticity;
+    conditions.fringe_supply = r.fringe_supply;
+    conditions.fringe_elasticity = r.fringe_elasticity;
+    conditions.backstop_price = r.has_backstop ? r.backstop_price + r.backstop_launch_mass * cheapest_launch
+                                               : market::NO_BACKSTOP;
+    conditions.eligibility_band = econ.eligibility_band;
+    // The previous price warm-starts the bracket; the root does not depend on it
+    // beyond the solver tolerance.
+    const market::Clearing cleared =
+        market::clear_market(conditions, w.players.data(), n, w.player_output.data(), w.price[k]);
+    w.market_evaluations += cleared.evaluations;
+    w.price[k] = cleared.price;
+    w.demand[k] = cleared.demand;
+    w.fringe[k] = cleared.fringe;
+    w.backstop[k] = cleared.backstop;
+    w.backstop_price[k] = conditions.backstop_price;
+    for (std::size_t i = 0; i < n; ++i) w.extraction[i * m + k] = w.player_output[i];
+  }
+
+  // --- Cash flows, investment and capacity (§6, §7) ---------------------------
+  for (double& v : w.bloc_revenue) v = 0.0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const Actor& a = sc.actors[i];
+    const double royalty_rate = titles_[i].royalty_rate;
+    const double title_premium = econ.title_risk_premium * (1.0 - titles_[i].effective_property_security);
+    double total_profit = 0.0;
+    double total_desired = 0.0;
+    double actor_revenue = 0.0;
+    double actor_royalty = 0.0;
+    for (std::size_t k = 0; k < m; ++k) {
+      const Resource& r = sc.resources[k];
+      const std::size_t ik = i * m + k;
+      const double capacity = nonneg(x[L.capacity(i, k)]);
+      const double pipeline = nonneg(x[L.pipeline(i, k)]);
+      const double q = w.extraction[ik];
+      const double price = w.price[k];
+      const double resupply_cost = r.operations_mass * w.launch_cost[i]; // M$/yr per t/yr of capacity
+      w.revenue[ik] = price * q;
+      w.royalty[ik] = royalty_rate * price * q;
+      w.profit[ik] = (1.0 - royalty_rate) * price * q - w.unit_cost[ik] * q - resupply_cost * capacity;
+      total_profit += w.profit[ik];
+      actor_revenue += w.revenue[ik];
+      actor_royalty += w.royalty[ik];
+
+      // Tobin's q on myopic expectations; idle capacity earns nothing.
+      const double utilisation = capacity > 0.0 ? q / capacity : 1.0;
+      const double margin = ((1.0 - royalty_rate) * price - w.unit_cost[ik]) * utilisation - resupply_cost;
+      const double capital_cost = (r.hardware_cost + r.plant_mass * w.launch_cost[i]) * (1.0 + licensing_fee_[i]);
+      const double loss_rate = r.depreciation + econ.debris_capacity_loss * debris / debris_ref;
+      const double required_return = a.discount_rate + title_premium + econ.tension_risk_premium * tension + loss_rate;
+      const double tobin_q = (margin / capital_cost + a.strategic_value) / required_return;
+      const double excess = nonneg(tobin_q - 1.0);
+      w.capital_cost[ik] = capital_cost;
+      w.desired_investment[ik] = a.adjustment_speed * capital_cost * (capacity + pipeline + r.entry_scale) *
+                                 excess / (1.0 + excess / econ.investment_saturation);
+      total_desired += w.desired_investment[ik];
+    }
+    // The financing cap scales every market's investment by the same factor.
+    const double financing = base_budget_[i] * std::exp(a.budget_growth * elapsed) +
+                             a.profit_reinvestment * nonneg(total_profit);
+    const double scale = total_desired > 0.0 ? std::min(1.0, financing / total_desired) : 0.0;
+    double launched = a.base_launch_mass * std::exp(a.base_launch_growth * elapsed);
+    const double discount = std::exp(-a.discount_rate * elapsed);
+    double net_cash = 0.0;
+    for (std::size_t k = 0; k < m; ++k) {
+      const Resource& r = sc.resources[k];
+      const std::size_t ik = i * m + k;
+      const double capacity = nonneg(x[L.capacity(i, k)]);
+      const double pipeline = nonneg(x[L.pipeline(i, k)]);
+      w.investment[ik] = w.desired_investment[ik] * scale;
+      const double started = w.investment[ik] / w.capital_cost[ik]; // t/yr of capacity started per year
+      const double lag = build_lag_[ik];
+      const double loss_rate = r.depreciation + econ.debris_capacity_loss * debris / debris_ref;
+      dxdt[L.pipeline(i, k)] = started - pipeline / lag;
+      dxdt[L.capacity(i, k)] = pipeline / lag - loss_rate * capacity;
+      dxdt[L.extracted(i, k)] = w.extraction[ik];
+      launched += r.plant_mass * started + r.operations_mass * capacity;
+      net_cash += w.profit[ik] - w.investment[ik];
+    }
+    w.launched_mass[i] = launched;
+    dxdt[L.npv(i)] = discount * net_cash;
+    dxdt[L.profit(i)] = total_profit;
+    dxdt[L.royalties_paid(i)] = actor_royalty;
+    if (a.bloc >= 0) w.bloc_revenue[a.bloc] += actor_revenue;
+  }
+
+  // --- Learning: experience accrues to whoever flies (§8) ---------------------
+  for (std::size_t i = 0; i < n; ++i) dxdt[L.experience(i)] = 0.0;
+  double total_launched = 0.0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const int provider = w.launch_provider[i];
+    const std::size_t flyer = provider < 0 ? i : static_cast<std::size_t>(provider);
+    dxdt[L.experience(flyer)] += w.launched_mass[i];
+    total_launched += w.launched_mass[i];
+  }
+
+  // --- Debris (§8) ------------------------------------------------------------
+  const Debris& dp = sc.debris;
+  const double asat_tests = regime.asat_tests_per_tension * tension;
+  dxdt[L.debris()] = dp.per_launched_tonne * (1.0 - regime.debris_mitigation) * total_launched +
+                     dp.collision_rate * debris * debris / (debris_ref * (1.0 + debris / dp.saturation)) -
+                     dp.decay_rate * debris + dp.per_asat_test * asat_tests;
+
+  // --- Tension (§8) -----------------------------------------------------------
+  double spread = 0.0;
+  if (n_blocs >= 2) {
+    double all_revenue = 0.0;
+    for (double v : w.bloc_revenue) all_revenue += v;
+    const double floor = econ.revenue_share_floor;
+    const double denominator = all_revenue + floor;
+    double lo = std::numeric_limits<double>::infinity();
+    double hi = -lo;
+    for (double v : w.bloc_revenue) {
+      const double share = (v + floor / static_cast<double>(n_blocs)) / denominator;
+      lo = std::min(lo, share);
+      hi = std::max(hi, share);
+    }
+    spread = hi - lo;
+  }
+  w.tension_target = legal::tension_target(sc.tension, regime, spread);
+  dxdt[L.tension()] = (w.tension_target - tension) / sc.tension.adjustment_time;
+
+  // --- Stocks and benefit sharing (§9) ----------------------------------------
+  for (std::size_t k = 0; k < m; ++k) {
+    const Resource& r = sc.resources[k];
+    const double stock = nonneg(x[L.stock(k)]);
+    double extracted = 0.0;
+    for (std::size_t i = 0; i < n; ++i) extracted += w.extraction[i * m + k];
+    const double regrowth = r.regeneration_rate > 0.0
+                                ? r.regeneration_rate * stock * (1.0 - stock / r.stock_capacity)
+                                : 0.0;
+    dxdt[L.stock(k)] = -extracted + regrowth;
+  }
+  double total_royalty = 0.0;
+  for (double v : w.royalty) total_royalty += v;
+  for (std::size_t b = 0; b < sc.n_beneficiaries(); ++b)
+    dxdt[L.receipts(b)] = sc.beneficiaries[b].weight * total_royalty;
+}
+
+RunReference make_run_reference(const Scenario& scenario, const RegimeState& at_start, const StateVector& x0,
+                                const StateLayout& layout) {
+  const std::size_t n = scenario.n_actors();
+  RunReference ref;
+  std::vector<double> experience(n), bloc_totals(scenario.blocs.size());
+  for (std::size_t i = 0; i < n; ++i) experience[i] = std::max(0.0, x0[layout.experience(i)]);
+  ref.effective_experience.resize(n);
+  launch::effective_experience(scenario.actors, experience.data(), at_start.regime.spillover_within_bloc,
+                               at_start.regime.spillover_across_blocs,
+                               std::clamp(x0[layout.tension()], 0.0, 1.0), scenario.blocs.size(),
+                               bloc_totals.data(), ref.effective_experience.data());
+  ref.debris_mitigation = at_start.regime.debris_mitigation;
+  return ref;
+}
+
+} // namespace arcm

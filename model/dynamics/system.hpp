@@ -1,0 +1,99 @@
+// The ARCM right-hand side (MODEL.md §2–§9): given the state and the time,
+// the derivative of every state component. Markets are cleared inside.
+//
+// One ArcmSystem holds the parameters in force over one schedule segment and
+// a private workspace of intermediate quantities (prices, outputs, cash
+// flows), so an evaluation never allocates. A system is therefore used by one
+// thread at a time; odeint gets it through std::ref.
+#pragma once
+
+#include <vector>
+
+#include "core/params.hpp"
+#include "core/schedule.hpp"
+#include "core/state.hpp"
+#include "legal/regime.hpp"
+#include "market/cournot.hpp"
+
+namespace arcm {
+
+//! Quantities fixed once per run at t0 (after the events at t0), MODEL.md §3.
+struct RunReference {
+  std::vector<double> effective_experience; //!< X_eff,i(t0) [t]
+  double debris_mitigation{0};              //!< P_M(t0) [-]
+};
+
+//! Every intermediate of one evaluation; read by the output recorder.
+//! Actor × resource arrays are indexed i * M + k.
+struct Workspace {
+  // Launch (§3)
+  std::vector<double> clamped_experience; //!< max(X, 0) [t]
+  std::vector<double> bloc_experience;    //!< Σ X per bloc [t]
+  std::vector<double> effective_experience; //!< X_eff [t]
+  std::vector<double> own_launch_cost;    //!< c_own [M$/t]
+  std::vector<double> launch_cost;        //!< c_L [M$/t]
+  std::vector<int> launch_provider;       //!< −1: flies itself; else index of the provider it buys from
+  std::vector<double> launched_mass;      //!< M_i [t/yr]
+  // Markets (§4–§6)
+  std::vector<double> extraction_cost;    //!< c_ext,k(S_k) [M$/t]
+  std::vector<double> usable_capacity;    //!< K̃_ik [t/yr]
+  std::vector<double> unit_cost;          //!< c_ik [M$/t]
+  std::vector<double> user_cost;          //!< μ_ik [M$/t]
+  std::vector<double> extraction;         //!< q_ik [t/yr]
+  std::vector<double> price;              //!< P_k [M$/t]
+  std::vector<double> demand;             //!< Q_d,k [t/yr]
+  std::vector<double> fringe;             //!< Q_f,k [t/yr]
+  std::vector<double> backstop;           //!< Q_bs,k [t/yr]
+  std::vector<double> backstop_price;     //!< P̄_k [M$/t] (inf = none)
+  std::vector<market::Player> players;    //!< scratch for one market
+  std::vector<double> player_output;      //!< scratch for one market
+  // Cash flows and investment (§6, §7)
+  std::vector<double> revenue;            //!< R_ik [M$/yr]
+  std::vector<double> royalty;            //!< Y_ik [M$/yr]
+  std::vector<double> profit;             //!< π_ik [M$/yr]
+  std::vector<double> capital_cost;       //!< κ_ik [M$ per t/yr]
+  std::vector<double> desired_investment; //!< I*_ik [M$/yr]
+  std::vector<double> investment;         //!< I_ik [M$/yr]
+  // Tension (§8)
+  std::vector<double> bloc_revenue;       //!< Σ R per bloc [M$/yr]
+  double tension_target{0};               //!< T* [-]
+  long market_evaluations{0};             //!< evaluations of h, cumulative (diagnostics)
+
+  void resize(std::size_t n_actors, std::size_t n_resources, std::size_t n_blocs);
+};
+
+class ArcmSystem {
+public:
+  //! `scenario` and `reference` must outlive the system.
+  ArcmSystem(const Scenario& scenario, const StateLayout& layout, const RegimeState& in_force,
+             const RunReference& reference);
+
+  //! odeint system interface: dxdt = f(x, t).
+  void operator()(const StateVector& x, StateVector& dxdt, double t) const;
+
+  //! The intermediates of the last evaluation.
+  const Workspace& workspace() const { return work_; }
+  const RegimeState& in_force() const { return in_force_; }
+  const std::vector<legal::ActorTitle>& titles() const { return titles_; }
+
+private:
+  const Scenario& scenario_;
+  StateLayout layout_;
+  RegimeState in_force_;
+  const RunReference& reference_;
+  // Per-segment constants
+  std::vector<legal::ActorTitle> titles_;       // θ_eff,i, β_i
+  std::vector<double> learning_exponent_;       // b_i
+  std::vector<double> licensing_fee_;           // ℓ_j(i)
+  std::vector<double> build_lag_;               // τ_b,ik = τ_build,k + τ_L,j(i) [yr], i * M + k
+  std::vector<std::vector<int>> eligible_providers_; // per buyer, in index order
+  std::vector<double> base_budget_;             // B_i0 [M$/yr]
+  mutable Workspace work_;
+};
+
+//! X_eff(t0) and P_M(t0) for a run, from the initial state and the regime
+//! after the events at t0 (the first segment's).
+RunReference make_run_reference(const Scenario& scenario, const RegimeState& at_start, const StateVector& x0,
+                                const StateLayout& layout);
+
+} // namespace arcm
