@@ -1,0 +1,738 @@
+#include "io/results_file.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <limits>
+#include <utility>
+
+#include "core/errors.hpp"
+#include "core/version.hpp"
+#include "io/h5_file.hpp"
+
+namespace arcm::io {
+
+namespace {
+
+// Every dimension the format knows, in the order coordinates are created in
+// each group (run first: it is the unlimited axis of every variable).
+const std::vector<std::string> KNOWN_DIMS = {"run",         "time", "actor", "resource",
+                                             "beneficiary", "bloc", "kind"};
+
+// Non-index coordinates along `actor`; readers skip them when listing data variables.
+const std::vector<std::string> ACTOR_COORDINATES = {"actor_kind", "actor_bloc"};
+
+constexpr double NAN_DOUBLE = std::numeric_limits<double>::quiet_NaN();
+constexpr float NAN_FLOAT = std::numeric_limits<float>::quiet_NaN();
+
+// Chunks of about this many bytes (before compression) along the run axis:
+// large enough that a sweep of millions of small runs does not drown in chunk
+// index entries, small enough that one chunk of a single-run file stays cheap.
+constexpr std::size_t TARGET_CHUNK_BYTES = 256 * 1024;
+constexpr std::size_t MAX_RUNS_PER_CHUNK = 1024;
+
+std::size_t runs_per_chunk(std::size_t bytes_per_run) {
+  const std::size_t runs = TARGET_CHUNK_BYTES / std::max<std::size_t>(bytes_per_run, 1);
+  return std::clamp<std::size_t>(runs, 1, MAX_RUNS_PER_CHUNK);
+}
+
+std::string utc_now_iso8601() {
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
+bool contains(const std::vector<std::string>& names, const std::string& name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+std::string join(const std::vector<std::string>& parts, const std::string& separator) {
+  std::string text;
+  for (const std::string& part : parts) text += (text.empty() ? "" : separator) + part;
+  return text;
+}
+
+//! A data variable with a leading run axis, and what one run of it looks like.
+struct StoredVariable {
+  VariableSpec spec;
+  h5::Handle dataset;
+  std::vector<hsize_t> per_run_dims; //!< the variable's shape without the run axis
+  std::size_t per_run_size{1};       //!< product of per_run_dims
+};
+
+//! One netCDF group = one xarray Dataset: its own coordinate variables (so
+//! open_dataset(group=...) gets coordinate values with both engines) and its
+//! data variables.
+struct StoredGroup {
+  h5::Handle group;
+  h5::Handle run_coordinate;
+  std::vector<std::pair<std::string, h5::Handle>> coordinates; //!< every coordinate but run
+  std::vector<StoredVariable> variables;
+  std::vector<h5::Handle> run_axis_extras; //!< other datasets along run (the /runs bookkeeping)
+
+  hid_t coordinate(const std::string& dim) const {
+    if (dim == "run") return run_coordinate.id();
+    for (const auto& [name, handle] : coordinates)
+      if (name == dim) return handle.id();
+    return H5I_INVALID_HID;
+  }
+};
+
+} // namespace
+
+// ---- ResultsLayout / Provenance ---------------------------------------------
+
+ResultsLayout ResultsLayout::from_run(const RunResults& sample) {
+  ResultsLayout layout;
+  layout.time = sample.time;
+  layout.actor = sample.actor;
+  layout.resource = sample.resource;
+  layout.beneficiary = sample.beneficiary;
+  layout.bloc = sample.bloc;
+  layout.kind = sample.kind;
+  layout.actor_kind = sample.actor_kind;
+  layout.actor_bloc = sample.actor_bloc;
+  for (const Variable& v : sample.trajectories)
+    layout.trajectories.push_back({v.name, v.long_name, v.units, v.dims});
+  for (const Variable& v : sample.summary) layout.summary.push_back({v.name, v.long_name, v.units, v.dims});
+  return layout;
+}
+
+void ResultsLayout::select_trajectories(const std::vector<std::string>& names) {
+  std::vector<VariableSpec> selected;
+  for (const std::string& name : names) {
+    auto found = std::find_if(trajectories.begin(), trajectories.end(),
+                              [&](const VariableSpec& spec) { return spec.name == name; });
+    if (found == trajectories.end())
+      throw IoError("results layout: no trajectory variable '" + name + "' to store (known: " +
+                    join(
+                        [&] {
+                          std::vector<std::string> known;
+                          for (const VariableSpec& spec : trajectories) known.push_back(spec.name);
+                          return known;
+                        }(),
+                        ", ") +
+                    ")");
+    selected.push_back(*found);
+  }
+  trajectories = std::move(selected);
+}
+
+std::size_t ResultsLayout::dim_length(const std::string& dim) const {
+  if (dim == "time") return time.size();
+  if (dim == "actor") return actor.size();
+  if (dim == "resource") return resource.size();
+  if (dim == "beneficiary") return beneficiary.size();
+  if (dim == "bloc") return bloc.size();
+  if (dim == "kind") return kind.size();
+  throw IoError("results layout: unknown dimension '" + dim + "' (known: " + join(KNOWN_DIMS, ", ") + ")");
+}
+
+Provenance Provenance::of_this_build() {
+  Provenance provenance;
+  provenance.arcm_version = VERSION;
+  provenance.git_commit = GIT_COMMIT;
+  provenance.build_type = BUILD_TYPE;
+  return provenance;
+}
+
+// ---- ResultsFileWriter ------------------------------------------------------
+
+struct ResultsFileWriter::Impl {
+  std::string final_path;
+  std::string partial_path;
+  ResultsLayout layout;
+  Provenance provenance;
+  // Declared before the groups so it is destroyed after them: HDF5 only
+  // really closes a file once every object in it is closed.
+  h5::Handle file;
+  bool has_trajectories{false};
+  StoredGroup trajectories, summary, parameters, runs;
+  hsize_t run_count{0};
+  bool finished{false};
+
+  void create();
+  void write_root_attributes();
+  StoredGroup create_group(const std::string& name, const std::string& description,
+                           const std::vector<VariableSpec>& specs, hid_t value_type, bool is_float32);
+  void create_coordinates(StoredGroup& group, const std::vector<std::string>& dims);
+  StoredVariable create_variable(StoredGroup& group, const VariableSpec& spec, hid_t value_type,
+                                 bool is_float32);
+  void create_runs_group();
+  h5::Handle create_run_variable(StoredGroup& group, const std::string& name, hid_t type, hsize_t bytes,
+                                 const std::string& units, const std::string& long_name, hid_t fill_type,
+                                 const void* fill);
+  void grow_to(hsize_t length);
+  std::vector<StoredGroup*> groups();
+  void write_variables(StoredGroup& group, hsize_t position, const std::vector<RunRecord>& batch,
+                       bool is_trajectory);
+  void write_run_table(hsize_t position, const std::vector<RunRecord>& batch);
+  void close_all();
+};
+
+std::vector<StoredGroup*> ResultsFileWriter::Impl::groups() {
+  std::vector<StoredGroup*> all = {&summary, &parameters, &runs};
+  if (has_trajectories) all.insert(all.begin(), &trajectories);
+  return all;
+}
+
+void ResultsFileWriter::Impl::create() {
+  if (provenance.created_utc.empty()) provenance.created_utc = utc_now_iso8601();
+  file = h5::create_file(partial_path);
+  write_root_attributes();
+
+  has_trajectories = layout.store_trajectories && !layout.trajectories.empty();
+  if (has_trajectories) {
+    const bool float32 = layout.trajectory_precision == Precision::float32;
+    trajectories = create_group("trajectories", "states and derived outputs over time, per run",
+                                layout.trajectories, float32 ? H5T_IEEE_F32LE : H5T_IEEE_F64LE, float32);
+  }
+  summary = create_group("summary", "per-run metrics", layout.summary, H5T_IEEE_F64LE, false);
+  std::vector<VariableSpec> parameter_specs = layout.parameters;
+  for (VariableSpec& spec : parameter_specs) spec.dims.clear(); // a parameter is one value per run
+  parameters = create_group("parameters", "swept or sampled parameter values, per run", parameter_specs,
+                            H5T_IEEE_F64LE, false);
+  create_runs_group();
+  h5::flush(file.id());
+}
+
+void ResultsFileWriter::Impl::write_root_attributes() {
+  const hid_t root = file.id();
+  h5::write_attribute(root, "filetype", std::string(RESULTS_FILETYPE));
+  h5::write_attribute(root, "format_version",
+                      std::vector<std::int32_t>{RESULTS_FORMAT_MAJOR, RESULTS_FORMAT_MINOR});
+  h5::write_attribute(root, "Conventions", std::string("CF-1.10"));
+  h5::write_attribute(root, "title", std::string("ARCM (Asteroid Resource Competition Model) results"));
+  h5::write_attribute(root, "arcm_version", provenance.arcm_version);
+  h5::write_attribute(root, "git_commit", provenance.git_commit);
+  h5::write_attribute(root, "build_type", provenance.build_type);
+  h5::write_attribute(root, "created_utc", provenance.created_utc);
+  h5::write_attribute(root, "resolved_yaml", provenance.resolved_yaml);
+  h5::write_attribute(root, "yaml_kind", provenance.yaml_kind);
+  h5::write_attribute(root, "master_seed", provenance.master_seed);
+  h5::write_attribute(root, "threads", provenance.threads);
+  h5::write_attribute(root, "processes", provenance.processes);
+  unsigned major = 0, minor = 0, release = 0;
+  H5get_libversion(&major, &minor, &release);
+  h5::write_attribute(root, "hdf5_version",
+                      std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(release));
+}
+
+void ResultsFileWriter::Impl::create_coordinates(StoredGroup& group, const std::vector<std::string>& dims) {
+  const hid_t parent = group.group.id();
+  h5::DatasetOptions run_options;
+  run_options.dims = {0};
+  run_options.unlimited_first_axis = true;
+  run_options.chunk = {runs_per_chunk(sizeof(std::int64_t))};
+  run_options.compress = true;
+  group.run_coordinate = h5::create_dataset(parent, "run", H5T_STD_I64LE, run_options);
+  h5::write_attribute(group.run_coordinate.id(), "units", std::string("1"));
+  h5::write_attribute(group.run_coordinate.id(), "long_name", std::string("run index within the sweep"));
+  h5::make_scale(group.run_coordinate.id(), "run");
+
+  const h5::Handle string_type = h5::vlen_string_type();
+  auto create_labels = [&](const std::string& name, const std::vector<std::string>& labels,
+                           const std::string& long_name) {
+    h5::DatasetOptions options;
+    options.dims = {labels.size()};
+    h5::Handle dataset = h5::create_dataset(parent, name, string_type.id(), options);
+    h5::write_strings(dataset.id(), 0, labels);
+    // String labels have no physical unit; "1" keeps "every variable has units" true for tools that check.
+    h5::write_attribute(dataset.id(), "units", std::string("1"));
+    h5::write_attribute(dataset.id(), "long_name", long_name);
+    return dataset;
+  };
+
+  for (const std::string& dim : dims) {
+    if (dim == "run") continue;
+    h5::Handle coordinate;
+    if (dim == "time") {
+      h5::DatasetOptions options;
+      options.dims = {layout.time.size()};
+      coordinate = h5::create_dataset(parent, "time", H5T_IEEE_F64LE, options);
+      h5::write_all(coordinate.id(), H5T_NATIVE_DOUBLE, layout.time.data());
+      // A plain numeric year: "years since ..." is not decodable by xarray.
+      h5::write_attribute(coordinate.id(), "units", std::string("year"));
+      h5::write_attribute(coordinate.id(), "long_name", std::string("calendar year"));
+    } else if (dim == "actor") {
+      coordinate = create_labels("actor", layout.actor, "actor id");
+    } else if (dim == "resource") {
+      coordinate = create_labels("resource", layout.resource, "resource id");
+    } else if (dim == "beneficiary") {
+      coordinate = create_labels("beneficiary", layout.beneficiary, "royalty beneficiary id");
+    } else if (dim == "bloc") {
+      coordinate = create_labels("bloc", layout.bloc, "bloc name");
+    } else if (dim == "kind") {
+      coordinate = create_labels("kind", layout.kind, "actor kind");
+    }
+    h5::make_scale(coordinate.id(), dim);
+    group.coordinates.emplace_back(dim, std::move(coordinate));
+  }
+
+  // Per-actor labels as non-index coordinates (attached to the actor scale),
+  // named in each actor variable's `coordinates` attribute.
+  if (contains(dims, "actor")) {
+    const std::pair<const char*, const std::vector<std::string>*> extras[] = {
+        {"actor_kind", &layout.actor_kind}, {"actor_bloc", &layout.actor_bloc}};
+    for (const auto& [name, labels] : extras) {
+      if (labels->empty()) continue;
+      if (labels->size() != layout.actor.size())
+        throw IoError("results layout: " + std::string(name) + " has " + std::to_string(labels->size()) +
+                      " entries for " + std::to_string(layout.actor.size()) + " actors");
+      h5::Handle dataset =
+          create_labels(name, *labels,
+                        name == std::string("actor_kind") ? "kind of each actor (state or firm)"
+                                                          : "bloc of each actor (empty for none)");
+      h5::attach_scale(dataset.id(), group.coordinate("actor"), 0);
+      group.coordinates.emplace_back(name, std::move(dataset));
+    }
+  }
+}
+
+StoredVariable ResultsFileWriter::Impl::create_variable(StoredGroup& group, const VariableSpec& spec,
+                                                        hid_t value_type, bool is_float32) {
+  StoredVariable variable;
+  variable.spec = spec;
+  h5::DatasetOptions options;
+  options.dims = {0};
+  options.unlimited_first_axis = true;
+  for (const std::string& dim : spec.dims) {
+    const hsize_t length = layout.dim_length(dim);
+    variable.per_run_dims.push_back(length);
+    variable.per_run_size *= static_cast<std::size_t>(length);
+    options.dims.push_back(length);
+  }
+  const std::size_t element_bytes = is_float32 ? sizeof(float) : sizeof(double);
+  options.chunk = {runs_per_chunk(variable.per_run_size * element_bytes)};
+  for (hsize_t length : variable.per_run_dims) options.chunk.push_back(std::max<hsize_t>(length, 1));
+  options.compress = true;
+
+  const hid_t parent = group.group.id();
+  // NaN marks "no value" (runs never written, runs that failed early). The
+  // _FillValue attribute must have exactly the dataset's type (netCDF-C).
+  if (is_float32) {
+    variable.dataset =
+        h5::create_dataset(parent, spec.name, value_type, options, H5T_NATIVE_FLOAT, &NAN_FLOAT);
+    h5::write_attribute(variable.dataset.id(), "_FillValue", NAN_FLOAT);
+  } else {
+    variable.dataset =
+        h5::create_dataset(parent, spec.name, value_type, options, H5T_NATIVE_DOUBLE, &NAN_DOUBLE);
+    h5::write_attribute(variable.dataset.id(), "_FillValue", NAN_DOUBLE);
+  }
+  h5::write_attribute(variable.dataset.id(), "units", spec.units);
+  h5::write_attribute(variable.dataset.id(), "long_name", spec.long_name);
+  if (contains(spec.dims, "actor")) {
+    std::vector<std::string> extras;
+    for (const std::string& name : ACTOR_COORDINATES)
+      if (group.coordinate(name) >= 0) extras.push_back(name);
+    if (!extras.empty()) h5::write_attribute(variable.dataset.id(), "coordinates", join(extras, " "));
+  }
+
+  h5::attach_scale(variable.dataset.id(), group.run_coordinate.id(), 0);
+  for (std::size_t axis = 0; axis < spec.dims.size(); ++axis)
+    h5::attach_scale(variable.dataset.id(), group.coordinate(spec.dims[axis]),
+                     static_cast<unsigned>(axis + 1));
+  return variable;
+}
+
+StoredGroup ResultsFileWriter::Impl::create_group(const std::string& name, const std::string& description,
+                                                  const std::vector<VariableSpec>& specs, hid_t value_type,
+                                                  bool is_float32) {
+  StoredGroup group;
+  group.group = h5::create_group(file.id(), name);
+  h5::write_attribute(group.group.id(), "description", description);
+
+  std::vector<std::string> seen_names;
+  std::vector<std::string> used_dims = {"run"};
+  for (const VariableSpec& spec : specs) {
+    if (spec.name.empty() || contains(KNOWN_DIMS, spec.name) || contains(ACTOR_COORDINATES, spec.name) ||
+        contains(seen_names, spec.name))
+      throw IoError("results layout: /" + name + " variable name '" + spec.name +
+                    "' is empty, a coordinate name or repeated");
+    seen_names.push_back(spec.name);
+    for (const std::string& dim : spec.dims) {
+      if (dim == "run")
+        throw IoError("results layout: /" + name + "/" + spec.name + " lists 'run' in its dims");
+      layout.dim_length(dim); // throws on an unknown dimension
+    }
+  }
+  // Only the dimensions some variable uses: a scale attached to nothing has
+  // no REFERENCE_LIST and h5netcdf refuses it.
+  for (const std::string& dim : KNOWN_DIMS)
+    for (const VariableSpec& spec : specs)
+      if (contains(spec.dims, dim) && !contains(used_dims, dim)) used_dims.push_back(dim);
+  create_coordinates(group, used_dims);
+  for (const VariableSpec& spec : specs)
+    group.variables.push_back(create_variable(group, spec, value_type, is_float32));
+  return group;
+}
+
+h5::Handle ResultsFileWriter::Impl::create_run_variable(StoredGroup& group, const std::string& name,
+                                                        hid_t type, hsize_t bytes, const std::string& units,
+                                                        const std::string& long_name, hid_t fill_type,
+                                                        const void* fill) {
+  h5::DatasetOptions options;
+  options.dims = {0};
+  options.unlimited_first_axis = true;
+  options.chunk = {runs_per_chunk(static_cast<std::size_t>(bytes))};
+  // Filters on VLEN strings would compress heap pointers, not the text.
+  options.compress = H5Tis_variable_str(type) <= 0;
+  h5::Handle dataset = h5::create_dataset(group.group.id(), name, type, options, fill_type, fill);
+  h5::write_attribute(dataset.id(), "units", units);
+  h5::write_attribute(dataset.id(), "long_name", long_name);
+  h5::attach_scale(dataset.id(), group.run_coordinate.id(), 0);
+  return dataset;
+}
+
+void ResultsFileWriter::Impl::create_runs_group() {
+  runs.group = h5::create_group(file.id(), "runs");
+  h5::write_attribute(runs.group.id(), "description", std::string("how each run ended and what it cost"));
+  create_coordinates(runs, {"run"});
+
+  // Unwritten runs read as not_run. No _FillValue attribute: -1 is a
+  // meaningful flag, and xarray would otherwise mask it to NaN.
+  const std::int8_t not_run = static_cast<std::int8_t>(RunStatus::not_run);
+  h5::Handle status = create_run_variable(runs, "status", H5T_STD_I8LE, 1, "1", "how the run ended",
+                                          H5T_NATIVE_INT8, &not_run);
+  const std::vector<std::int8_t> flag_values = {
+      static_cast<std::int8_t>(RunStatus::ok), static_cast<std::int8_t>(RunStatus::failed),
+      static_cast<std::int8_t>(RunStatus::kessler), static_cast<std::int8_t>(RunStatus::not_run)};
+  h5::write_attribute(status.id(), "flag_values", flag_values);
+  std::vector<std::string> meanings;
+  for (std::int8_t flag : flag_values) meanings.emplace_back(to_string(static_cast<RunStatus>(flag)));
+  h5::write_attribute(status.id(), "flag_meanings", join(meanings, " "));
+  runs.run_axis_extras.push_back(std::move(status));
+
+  const h5::Handle string_type = h5::vlen_string_type();
+  runs.run_axis_extras.push_back(create_run_variable(runs, "message", string_type.id(), 64, "1",
+                                                     "why the run failed or stopped (empty when ok)",
+                                                     H5I_INVALID_HID, nullptr));
+  runs.run_axis_extras.push_back(create_run_variable(runs, "stop_time", H5T_IEEE_F64LE, 8, "year",
+                                                     "year the run ended", H5T_NATIVE_DOUBLE, &NAN_DOUBLE));
+  h5::write_attribute(runs.run_axis_extras.back().id(), "_FillValue", NAN_DOUBLE);
+  runs.run_axis_extras.push_back(create_run_variable(runs, "wall_seconds", H5T_IEEE_F64LE, 8, "s",
+                                                     "wall-clock time of the integration", H5T_NATIVE_DOUBLE,
+                                                     &NAN_DOUBLE));
+  h5::write_attribute(runs.run_axis_extras.back().id(), "_FillValue", NAN_DOUBLE);
+  runs.run_axis_extras.push_back(create_run_variable(runs, "rhs_evaluations", H5T_STD_I64LE, 8, "1",
+                                                     "right-hand-side evaluations", H5I_INVALID_HID,
+                                                     nullptr));
+  runs.run_axis_extras.push_back(create_run_variable(runs, "accepted_steps", H5T_STD_I64LE, 8, "1",
+                                                     "accepted integrator steps", H5I_INVALID_HID, nullptr));
+  runs.run_axis_extras.push_back(create_run_variable(runs, "rejected_steps", H5T_STD_I64LE, 8, "1",
+                                                     "rejected integrator steps", H5I_INVALID_HID, nullptr));
+  runs.run_axis_extras.push_back(create_run_variable(
+      runs, "seed", H5T_STD_U64LE, 8, "1", "seed of the run's random streams", H5I_INVALID_HID, nullptr));
+}
+
+void ResultsFileWriter::Impl::grow_to(hsize_t length) {
+  if (length <= run_count) return;
+  for (StoredGroup* group : groups()) {
+    h5::extend_first_axis(group->run_coordinate.id(), length);
+    for (StoredVariable& variable : group->variables) h5::extend_first_axis(variable.dataset.id(), length);
+    for (h5::Handle& extra : group->run_axis_extras) h5::extend_first_axis(extra.id(), length);
+    // The run coordinate is written for the whole new range at once, so it
+    // stays 0..n-1 (plus the file's offset) even when batches arrive out of order.
+    std::vector<std::int64_t> indices;
+    for (hsize_t position = run_count; position < length; ++position)
+      indices.push_back(layout.first_run_index + static_cast<std::int64_t>(position));
+    h5::write_hyperslab(group->run_coordinate.id(), H5T_NATIVE_INT64, {run_count}, {length - run_count},
+                        indices.data());
+  }
+  run_count = length;
+}
+
+void ResultsFileWriter::Impl::write_variables(StoredGroup& group, hsize_t position,
+                                              const std::vector<RunRecord>& batch, bool is_trajectory) {
+  const std::string group_name = is_trajectory ? "trajectories" : "summary";
+  for (StoredVariable& variable : group.variables) {
+    std::vector<double> buffer(batch.size() * variable.per_run_size, NAN_DOUBLE);
+    for (std::size_t b = 0; b < batch.size(); ++b) {
+      const RunResults& run = *batch[b].results;
+      const std::int64_t run_index = layout.first_run_index + static_cast<std::int64_t>(position + b);
+      const std::string where = partial_path + ": run " + std::to_string(run_index) + ", /" + group_name +
+                                "/" + variable.spec.name + ": ";
+      const auto& source = is_trajectory ? run.trajectories : run.summary;
+      auto found = std::find_if(source.begin(), source.end(),
+                                [&](const Variable& v) { return v.name == variable.spec.name; });
+      if (found == source.end()) {
+        if (run.status == RunStatus::ok) throw IoError(where + "missing from a run that ended ok");
+        continue; // a run that failed before producing it: NaN
+      }
+      if (found->dims != variable.spec.dims)
+        throw IoError(where + "dims (" + join(found->dims, ", ") + ") differ from the layout's (" +
+                      join(variable.spec.dims, ", ") + ")");
+      // A run that stopped early (failure, Kessler cascade) may hold fewer
+      // time points than the layout; its prefix is stored and the rest stays NaN.
+      const bool may_be_short = run.status != RunStatus::ok && !variable.spec.dims.empty() &&
+                                variable.spec.dims.front() == "time" && run.time.size() < layout.time.size();
+      const std::size_t expected = may_be_short && !layout.time.empty()
+                                       ? variable.per_run_size / layout.time.size() * run.time.size()
+                                       : variable.per_run_size;
+      if (found->data.size() != expected)
+        throw IoError(where + "has " + std::to_string(found->data.size()) + " values, expected " +
+                      std::to_string(expected));
+      std::copy(found->data.begin(), found->data.end(),
+                buffer.begin() + static_cast<std::ptrdiff_t>(b * variable.per_run_size));
+    }
+    std::vector<hsize_t> start = {position};
+    std::vector<hsize_t> count = {batch.size()};
+    for (hsize_t length : variable.per_run_dims) {
+      start.push_back(0);
+      count.push_back(length);
+    }
+    // HDF5 converts double to the file's float32 when trajectories are stored narrow.
+    h5::write_hyperslab(variable.dataset.id(), H5T_NATIVE_DOUBLE, start, count, buffer.data());
+  }
+}
+
+void ResultsFileWriter::Impl::write_run_table(hsize_t position, const std::vector<RunRecord>& batch) {
+  const std::size_t n = batch.size();
+  std::vector<std::int8_t> status(n);
+  std::vector<std::string> message(n);
+  std::vector<double> stop_time(n), wall_seconds(n);
+  std::vector<std::int64_t> rhs(n), accepted(n), rejected(n);
+  std::vector<std::uint64_t> seed(n);
+  for (std::size_t b = 0; b < n; ++b) {
+    const RunResults& run = *batch[b].results;
+    status[b] = static_cast<std::int8_t>(run.status);
+    message[b] = run.message;
+    stop_time[b] = run.stop_time;
+    wall_seconds[b] = run.wall_seconds;
+    rhs[b] = run.rhs_evaluations;
+    accepted[b] = run.accepted_steps;
+    rejected[b] = run.rejected_steps;
+    seed[b] = batch[b].seed;
+  }
+  auto& extras = runs.run_axis_extras; // order fixed by create_runs_group
+  h5::write_hyperslab(extras[0].id(), H5T_NATIVE_INT8, {position}, {n}, status.data());
+  h5::write_strings(extras[1].id(), position, message);
+  h5::write_hyperslab(extras[2].id(), H5T_NATIVE_DOUBLE, {position}, {n}, stop_time.data());
+  h5::write_hyperslab(extras[3].id(), H5T_NATIVE_DOUBLE, {position}, {n}, wall_seconds.data());
+  h5::write_hyperslab(extras[4].id(), H5T_NATIVE_INT64, {position}, {n}, rhs.data());
+  h5::write_hyperslab(extras[5].id(), H5T_NATIVE_INT64, {position}, {n}, accepted.data());
+  h5::write_hyperslab(extras[6].id(), H5T_NATIVE_INT64, {position}, {n}, rejected.data());
+  h5::write_hyperslab(extras[7].id(), H5T_NATIVE_UINT64, {position}, {n}, seed.data());
+
+  for (std::size_t p = 0; p < parameters.variables.size(); ++p) {
+    std::vector<double> values(n);
+    for (std::size_t b = 0; b < n; ++b) values[b] = batch[b].parameter_values[p];
+    h5::write_hyperslab(parameters.variables[p].dataset.id(), H5T_NATIVE_DOUBLE, {position}, {n},
+                        values.data());
+  }
+}
+
+void ResultsFileWriter::Impl::close_all() {
+  trajectories = StoredGroup{};
+  summary = StoredGroup{};
+  parameters = StoredGroup{};
+  runs = StoredGroup{};
+  file.close();
+}
+
+ResultsFileWriter::ResultsFileWriter(std::string final_path, ResultsLayout layout, Provenance provenance)
+    : impl_(std::make_unique<Impl>()) {
+  h5::silence_error_printing();
+  impl_->final_path = std::move(final_path);
+  impl_->partial_path = partial_path_for(impl_->final_path);
+  impl_->layout = std::move(layout);
+  impl_->provenance = std::move(provenance);
+  impl_->create();
+}
+
+ResultsFileWriter::~ResultsFileWriter() = default;
+ResultsFileWriter::ResultsFileWriter(ResultsFileWriter&&) noexcept = default;
+ResultsFileWriter& ResultsFileWriter::operator=(ResultsFileWriter&&) noexcept = default;
+
+void ResultsFileWriter::append_runs(std::int64_t first_run_index, const std::vector<RunRecord>& batch) {
+  h5::silence_error_printing();
+  Impl& state = *impl_;
+  if (state.finished) throw IoError(state.final_path + ": append_runs after finish()");
+  if (batch.empty()) return;
+  if (first_run_index < state.layout.first_run_index)
+    throw IoError(state.partial_path + ": run " + std::to_string(first_run_index) +
+                  " is before the file's first run " + std::to_string(state.layout.first_run_index));
+  for (std::size_t b = 0; b < batch.size(); ++b) {
+    const std::string where =
+        state.partial_path + ": run " + std::to_string(first_run_index + static_cast<std::int64_t>(b));
+    if (batch[b].results == nullptr) throw IoError(where + ": no results given");
+    if (batch[b].parameter_values.size() != state.layout.parameters.size())
+      throw IoError(where + ": " + std::to_string(batch[b].parameter_values.size()) +
+                    " parameter values for " + std::to_string(state.layout.parameters.size()) +
+                    " parameters");
+  }
+  const auto position = static_cast<hsize_t>(first_run_index - state.layout.first_run_index);
+  state.grow_to(position + batch.size());
+  if (state.has_trajectories) state.write_variables(state.trajectories, position, batch, true);
+  state.write_variables(state.summary, position, batch, false);
+  state.write_run_table(position, batch);
+  // One flush per batch: a sweep killed later still leaves every finished
+  // batch readable in NAME.partial.
+  h5::flush(state.file.id());
+}
+
+std::size_t ResultsFileWriter::run_count() const {
+  return static_cast<std::size_t>(impl_->run_count);
+}
+
+void ResultsFileWriter::finish() {
+  h5::silence_error_printing();
+  Impl& state = *impl_;
+  if (state.finished) return;
+  h5::flush(state.file.id());
+  state.close_all();
+  // Make the bytes durable before the name says the file is complete.
+  const int descriptor = ::open(state.partial_path.c_str(), O_RDONLY);
+  if (descriptor >= 0) {
+    ::fsync(descriptor);
+    ::close(descriptor);
+  }
+  if (std::rename(state.partial_path.c_str(), state.final_path.c_str()) != 0)
+    throw IoError("cannot rename '" + state.partial_path + "' to '" + state.final_path +
+                  "': " + std::strerror(errno));
+  state.finished = true;
+}
+
+const std::string& ResultsFileWriter::final_path() const {
+  return impl_->final_path;
+}
+const std::string& ResultsFileWriter::partial_path() const {
+  return impl_->partial_path;
+}
+std::string ResultsFileWriter::partial_path_for(const std::string& final_path) {
+  return final_path + ".partial";
+}
+
+void write_single_run(const std::string& path, const RunResults& results, const Provenance& provenance,
+                      std::uint64_t seed, bool store_trajectories,
+                      const std::vector<std::string>& trajectory_names, Precision trajectory_precision) {
+  ResultsLayout layout = ResultsLayout::from_run(results);
+  layout.store_trajectories = store_trajectories;
+  layout.trajectory_precision = trajectory_precision;
+  if (!trajectory_names.empty()) layout.select_trajectories(trajectory_names);
+  ResultsFileWriter writer(path, std::move(layout), provenance);
+  writer.append_runs(0, {RunRecord{&results, {}, seed}});
+  writer.finish();
+}
+
+// ---- reading ----------------------------------------------------------------
+
+struct ResultsFileReader::Impl {
+  h5::Handle file;
+  ResultsFileInfo info;
+
+  std::vector<std::string> data_variables(const std::string& group_name) const {
+    std::vector<std::string> names;
+    if (!h5::link_exists(file.id(), group_name)) return names;
+    const h5::Handle group = h5::open_group(file.id(), group_name);
+    for (const std::string& name : h5::child_names(group.id())) {
+      if (contains(ACTOR_COORDINATES, name)) continue;
+      const h5::Handle dataset = h5::open_dataset(group.id(), name);
+      if (!h5::is_scale(dataset.id())) names.push_back(name);
+    }
+    return names;
+  }
+};
+
+ResultsFileReader::ResultsFileReader(const std::string& path) : impl_(std::make_unique<Impl>()) {
+  h5::silence_error_printing();
+  impl_->file = h5::open_file(path, false);
+  const hid_t root = impl_->file.id();
+  ResultsFileInfo& info = impl_->info;
+  info.path = path;
+
+  if (!h5::attribute_exists(root, "filetype"))
+    throw IoError(path + ": not an ARCM results file (no 'filetype' attribute)");
+  const std::string filetype = h5::read_string_attribute(root, "filetype");
+  if (filetype != RESULTS_FILETYPE)
+    throw IoError(path + ": not an ARCM results file (filetype '" + filetype + "', expected '" +
+                  RESULTS_FILETYPE + "')");
+  const auto version = h5::attribute_exists(root, "format_version")
+                           ? h5::read_numeric_attribute<std::int32_t>(root, "format_version")
+                           : std::vector<std::int32_t>{};
+  if (version.size() != 2) throw IoError(path + ": 'format_version' is missing or not [major, minor]");
+  info.format_major = version[0];
+  info.format_minor = version[1];
+  const std::string found = std::to_string(version[0]) + "." + std::to_string(version[1]);
+  const std::string supported = std::to_string(RESULTS_FORMAT_MAJOR) + ".x";
+  if (info.format_major > RESULTS_FORMAT_MAJOR)
+    throw IoError(path + ": results format version " + found + " is newer than this ARCM reads (" +
+                  supported + "); use a newer ARCM");
+  if (info.format_major < RESULTS_FORMAT_MAJOR)
+    throw IoError(path + ": results format version " + found + " is older than this ARCM reads (" +
+                  supported + "); use the ARCM version that wrote it (" +
+                  (h5::attribute_exists(root, "arcm_version")
+                       ? h5::read_string_attribute(root, "arcm_version")
+                       : std::string("unknown")) +
+                  ")");
+
+  // A newer minor version only adds fields, so everything read below exists.
+  Provenance& provenance = info.provenance;
+  provenance.arcm_version = h5::read_string_attribute(root, "arcm_version");
+  provenance.git_commit = h5::read_string_attribute(root, "git_commit");
+  provenance.build_type = h5::read_string_attribute(root, "build_type");
+  provenance.created_utc = h5::read_string_attribute(root, "created_utc");
+  provenance.resolved_yaml = h5::read_string_attribute(root, "resolved_yaml");
+  provenance.yaml_kind = h5::read_string_attribute(root, "yaml_kind");
+  provenance.master_seed = h5::read_numeric_attribute<std::uint64_t>(root, "master_seed").at(0);
+  provenance.threads = h5::read_numeric_attribute<std::int32_t>(root, "threads").at(0);
+  provenance.processes = h5::read_numeric_attribute<std::int32_t>(root, "processes").at(0);
+
+  const h5::Handle runs = h5::open_group(root, "runs");
+  const h5::Handle run = h5::open_dataset(runs.id(), "run");
+  info.run_count = static_cast<std::size_t>(h5::shape_of(run.id()).at(0));
+  info.trajectory_variables = impl_->data_variables("trajectories");
+  info.summary_variables = impl_->data_variables("summary");
+  info.parameters = impl_->data_variables("parameters");
+}
+
+ResultsFileReader::~ResultsFileReader() = default;
+ResultsFileReader::ResultsFileReader(ResultsFileReader&&) noexcept = default;
+ResultsFileReader& ResultsFileReader::operator=(ResultsFileReader&&) noexcept = default;
+
+const ResultsFileInfo& ResultsFileReader::info() const {
+  return impl_->info;
+}
+
+NumericArray ResultsFileReader::read_numeric(const std::string& group, const std::string& name) const {
+  h5::silence_error_printing();
+  const h5::Handle handle = h5::open_group(impl_->file.id(), group);
+  const h5::Handle dataset = h5::open_dataset(handle.id(), name);
+  NumericArray array;
+  for (hsize_t extent : h5::shape_of(dataset.id())) array.shape.push_back(static_cast<std::size_t>(extent));
+  array.values = h5::read_all<double>(dataset.id());
+  return array;
+}
+
+std::vector<std::string> ResultsFileReader::read_strings(const std::string& group,
+                                                         const std::string& name) const {
+  h5::silence_error_printing();
+  const h5::Handle handle = h5::open_group(impl_->file.id(), group);
+  const h5::Handle dataset = h5::open_dataset(handle.id(), name);
+  return h5::read_strings(dataset.id());
+}
+
+std::vector<RunStatus> ResultsFileReader::run_status() const {
+  h5::silence_error_printing();
+  const h5::Handle runs = h5::open_group(impl_->file.id(), "runs");
+  const h5::Handle dataset = h5::open_dataset(runs.id(), "status");
+  std::vector<RunStatus> status;
+  for (std::int8_t flag : h5::read_all<std::int8_t>(dataset.id()))
+    status.push_back(static_cast<RunStatus>(flag));
+  return status;
+}
+
+ResultsFileInfo open_results(const std::string& path) {
+  return ResultsFileReader(path).info();
+}
+
+} // namespace arcm::io

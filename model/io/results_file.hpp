@@ -1,0 +1,191 @@
+// The ARCM results file: one versioned HDF5 layout for every output (a single
+// run, a sweep, a shard, a merged file) that xarray (netcdf4 and h5netcdf
+// engines), h5py and netCDF-C open directly. docs/output-format.md is the
+// field-by-field description; this header is the C++ side of it.
+//
+// Writing is incremental: a ResultsFileWriter creates NAME.partial, appends
+// batches of runs along the unlimited `run` axis (flushing after each batch so
+// a killed sweep leaves a readable prefix), and finish() renames the file to
+// NAME. A reader therefore never sees a half-written file under its final name.
+//
+// No HDF5 types appear here (the writer and reader hold them behind a pimpl).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/results.hpp"
+
+namespace arcm::io {
+
+//! Value of the root attribute `filetype`.
+inline constexpr const char* RESULTS_FILETYPE = "arcm-results";
+//! Root attribute `format_version` = [major, minor]. A new field bumps minor;
+//! a changed meaning or layout of an existing field bumps major. Readers
+//! refuse any other major version.
+inline constexpr int RESULTS_FORMAT_MAJOR = 1;
+inline constexpr int RESULTS_FORMAT_MINOR = 0;
+
+//! Floating-point width of trajectory variables in the file (summary,
+//! parameters and coordinates are always float64).
+enum class Precision { float64, float32 };
+
+//! Name, metadata and per-run dimensions (without the leading `run`) of one
+//! stored variable.
+struct VariableSpec {
+  std::string name;
+  std::string long_name;
+  std::string units;
+  std::vector<std::string> dims; //!< e.g. {"time", "actor", "resource"}; {} for a per-run scalar
+};
+
+//! Everything about a file that is fixed when it is created: coordinates,
+//! which variables it holds, and how trajectories are stored.
+struct ResultsLayout {
+  std::vector<double> time;             //!< output years [yr]
+  std::vector<std::string> actor;       //!< actor ids
+  std::vector<std::string> resource;    //!< resource ids
+  std::vector<std::string> beneficiary; //!< beneficiary ids
+  std::vector<std::string> bloc;        //!< bloc names
+  std::vector<std::string> kind;        //!< actor kinds, {"state", "firm"}
+  std::vector<std::string> actor_kind;  //!< kind of each actor (non-index coordinate on actor)
+  std::vector<std::string> actor_bloc;  //!< bloc of each actor, "" for none (non-index coordinate on actor)
+
+  std::vector<VariableSpec> trajectories; //!< stored trajectory variables (leading dim "time")
+  std::vector<VariableSpec> summary;      //!< per-run metrics
+  std::vector<VariableSpec>
+      parameters;                //!< swept or sampled parameters, each one float64 per run (dims ignored)
+  bool store_trajectories{true}; //!< false: summary-only file, no /trajectories group
+  Precision trajectory_precision{Precision::float64};
+  //! Global index of the file's first run: a shard holding runs 1000..1999 of
+  //! a sweep uses 1000, so the `run` coordinate keeps sweep-wide indices.
+  std::int64_t first_run_index{0};
+
+  //! The coordinates and every trajectory and summary variable of `sample`.
+  static ResultsLayout from_run(const RunResults& sample);
+  //! Keeps only the named trajectory variables, in the given order (the
+  //! scenario's output section). Throws IoError on a name the layout lacks.
+  void select_trajectories(const std::vector<std::string>& names);
+  //! Length of a dimension by name ("time", "actor", ...); throws IoError if unknown.
+  std::size_t dim_length(const std::string& dim) const;
+};
+
+//! How a file was made; stored as root attributes. The defaults come from the
+//! build (version, commit, build type); created_utc is stamped by the writer
+//! when left empty.
+struct Provenance {
+  std::string resolved_yaml;         //!< the fully resolved scenario or sweep YAML
+  std::string yaml_kind{"scenario"}; //!< "scenario" or "sweep"
+  std::uint64_t master_seed{0};      //!< seed every per-run seed is derived from
+  std::int32_t threads{1};           //!< threads used
+  std::int32_t processes{1};         //!< processes (shards, MPI ranks) used
+  std::string arcm_version;          //!< default: arcm::VERSION
+  std::string git_commit;            //!< default: arcm::GIT_COMMIT
+  std::string build_type;            //!< default: arcm::BUILD_TYPE
+  std::string created_utc;           //!< ISO 8601, e.g. "2026-11-30T04:26:10Z"
+
+  //! Provenance of the running build, with created_utc left to the writer.
+  static Provenance of_this_build();
+};
+
+//! One run to append: its results, its parameter values (in the order of
+//! ResultsLayout::parameters) and the seed it used.
+struct RunRecord {
+  const RunResults* results{nullptr};
+  std::vector<double> parameter_values;
+  std::uint64_t seed{0};
+};
+
+//! Writes one results file incrementally; use from one thread.
+class ResultsFileWriter {
+public:
+  //! Creates `final_path`.partial (truncating a stale one) with the root
+  //! attributes, groups, coordinates and empty variables.
+  ResultsFileWriter(std::string final_path, ResultsLayout layout, Provenance provenance);
+  //! Without finish(), closes the file and leaves NAME.partial in place so a
+  //! killed or failed sweep can be inspected or resumed.
+  ~ResultsFileWriter();
+  ResultsFileWriter(ResultsFileWriter&&) noexcept;
+  ResultsFileWriter& operator=(ResultsFileWriter&&) noexcept;
+  ResultsFileWriter(const ResultsFileWriter&) = delete;
+  ResultsFileWriter& operator=(const ResultsFileWriter&) = delete;
+
+  //! Writes `batch` as runs first_run_index, first_run_index + 1, ... (global
+  //! indices, >= layout.first_run_index), growing the run axis as needed and
+  //! flushing afterwards. Runs may arrive in any order; runs never written
+  //! read as status not_run with NaN data. A run whose status is not ok may
+  //! lack trajectories or summary variables (NaN is stored); an ok run must
+  //! have every layout variable with the layout's shape.
+  void append_runs(std::int64_t first_run_index, const std::vector<RunRecord>& batch);
+  //! Number of runs along the file's run axis so far.
+  std::size_t run_count() const;
+  //! Flushes, closes and atomically renames NAME.partial to NAME.
+  void finish();
+
+  const std::string& final_path() const;
+  const std::string& partial_path() const;
+  //! "NAME.partial" for "NAME".
+  static std::string partial_path_for(const std::string& final_path);
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+//! Convenience: a file holding one run (run index 0), trajectories selected by
+//! `trajectory_names` (all of them when empty and store_trajectories).
+void write_single_run(const std::string& path, const RunResults& results, const Provenance& provenance,
+                      std::uint64_t seed, bool store_trajectories = true,
+                      const std::vector<std::string>& trajectory_names = {},
+                      Precision trajectory_precision = Precision::float64);
+
+//! What open_results() learns from a file's root and groups.
+struct ResultsFileInfo {
+  std::string path;
+  int format_major{0};
+  int format_minor{0};
+  Provenance provenance;
+  std::size_t run_count{0};
+  std::vector<std::string> trajectory_variables; //!< empty for summary-only files
+  std::vector<std::string> summary_variables;
+  std::vector<std::string> parameters;
+};
+
+//! A numeric variable read back as float64, with its shape (run axis first).
+struct NumericArray {
+  std::vector<std::size_t> shape;
+  std::vector<double> values;
+};
+
+//! Reads a results file after checking filetype and major format version.
+class ResultsFileReader {
+public:
+  //! Throws IoError when the file cannot be opened, is not an ARCM results
+  //! file, or has a format major version other than RESULTS_FORMAT_MAJOR.
+  explicit ResultsFileReader(const std::string& path);
+  ~ResultsFileReader();
+  ResultsFileReader(ResultsFileReader&&) noexcept;
+  ResultsFileReader& operator=(ResultsFileReader&&) noexcept;
+  ResultsFileReader(const ResultsFileReader&) = delete;
+  ResultsFileReader& operator=(const ResultsFileReader&) = delete;
+
+  const ResultsFileInfo& info() const;
+  //! A numeric variable of a group ("trajectories", "summary", "parameters", "runs").
+  NumericArray read_numeric(const std::string& group, const std::string& name) const;
+  //! A 1-D string variable of a group (e.g. "runs"/"message", "summary"/"actor").
+  std::vector<std::string> read_strings(const std::string& group, const std::string& name) const;
+  //! Status of every run on the file's run axis (not_run for runs not yet written),
+  //! which is what a resuming sweep needs.
+  std::vector<RunStatus> run_status() const;
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+//! Opens, checks and summarises a results file (see ResultsFileReader).
+ResultsFileInfo open_results(const std::string& path);
+
+} // namespace arcm::io

@@ -1,0 +1,255 @@
+// Round trips, partial-file behaviour and refusals of the results file layer.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "core/errors.hpp"
+#include "core/version.hpp"
+#include "io/h5_file.hpp"
+#include "io/results_file.hpp"
+#include "synthetic_results.hpp"
+
+namespace fs = std::filesystem;
+using namespace arcm;
+using Catch::Matchers::Contains;
+
+namespace {
+
+//! A fresh scratch directory per test case, removed afterwards.
+struct ScratchDir {
+  fs::path path;
+  explicit ScratchDir(const std::string& name) : path(fs::temp_directory_path() / ("arcm_test_io_" + name)) {
+    fs::remove_all(path);
+    fs::create_directories(path);
+  }
+  ~ScratchDir() { fs::remove_all(path); }
+  std::string file(const std::string& name) const { return (path / name).string(); }
+};
+
+io::Provenance test_provenance() {
+  io::Provenance provenance = io::Provenance::of_this_build();
+  provenance.resolved_yaml = "scenario:\n  name: test\n";
+  provenance.master_seed = 42;
+  provenance.threads = 3;
+  provenance.processes = 2;
+  return provenance;
+}
+
+//! Overwrites a root attribute in a finished file, as a newer or foreign writer would.
+void tamper_root(const std::string& path, const std::vector<std::int32_t>* version,
+                 const std::string* filetype) {
+  h5::Handle file = h5::open_file(path, true);
+  if (version != nullptr) h5::write_attribute(file.id(), "format_version", *version);
+  if (filetype != nullptr) h5::write_attribute(file.id(), "filetype", *filetype);
+}
+
+} // namespace
+
+TEST_CASE("a single run round-trips with its provenance, coordinates and values", "[io]") {
+  ScratchDir dir("single");
+  const std::string path = dir.file("run.h5");
+  const RunResults run = test::synthetic_run(0);
+  io::write_single_run(path, run, test_provenance(), 7);
+
+  CHECK(fs::exists(path));
+  CHECK_FALSE(fs::exists(io::ResultsFileWriter::partial_path_for(path)));
+
+  io::ResultsFileReader reader(path);
+  const io::ResultsFileInfo& info = reader.info();
+  CHECK(info.format_major == io::RESULTS_FORMAT_MAJOR);
+  CHECK(info.format_minor == io::RESULTS_FORMAT_MINOR);
+  CHECK(info.run_count == 1);
+  CHECK(info.provenance.resolved_yaml == "scenario:\n  name: test\n");
+  CHECK(info.provenance.master_seed == 42);
+  CHECK(info.provenance.threads == 3);
+  CHECK(info.provenance.processes == 2);
+  CHECK(info.provenance.arcm_version == VERSION);
+  CHECK(info.provenance.created_utc.size() == 20); // YYYY-MM-DDTHH:MM:SSZ
+  CHECK(info.trajectory_variables.size() == run.trajectories.size());
+  CHECK(info.trajectory_variables.front() == "capacity"); // creation order, not alphabetical
+  CHECK(info.summary_variables.size() == run.summary.size());
+  CHECK(info.parameters.empty());
+
+  CHECK(reader.read_strings("trajectories", "actor") == run.actor);
+  CHECK(reader.read_strings("trajectories", "actor_kind") == run.actor_kind);
+  CHECK(reader.read_strings("summary", "bloc") == run.bloc);
+  CHECK(reader.read_numeric("trajectories", "time").values == run.time);
+
+  // Values are stored, not recomputed: exact equality is the right test.
+  const io::NumericArray capacity = reader.read_numeric("trajectories", "capacity");
+  CHECK(capacity.shape == std::vector<std::size_t>{1, 11, 3, 2});
+  CHECK(capacity.values == run.find("capacity")->data);
+  const io::NumericArray final_debris = reader.read_numeric("summary", "final_debris");
+  CHECK(final_debris.shape == std::vector<std::size_t>{1});
+  CHECK(final_debris.values == run.find("final_debris")->data);
+
+  CHECK(reader.run_status() == std::vector<RunStatus>{RunStatus::ok});
+  CHECK(reader.read_numeric("runs", "seed").values == std::vector<double>{7});
+  CHECK(reader.read_numeric("runs", "rhs_evaluations").values == std::vector<double>{1000});
+  CHECK(reader.read_strings("runs", "message") == std::vector<std::string>{""});
+}
+
+TEST_CASE("a sweep appends out-of-order batches; failed and stopped runs hold NaN", "[io]") {
+  ScratchDir dir("sweep");
+  const std::string path = dir.file("sweep.h5");
+  io::ResultsLayout layout = io::ResultsLayout::from_run(test::synthetic_run(0));
+  layout.select_trajectories({"debris", "capacity"});
+  layout.trajectory_precision = io::Precision::float32;
+  layout.parameters = {{"royalty_rate", "royalty rate", "1", {}}};
+
+  const RunResults ok0 = test::synthetic_run(0), ok1 = test::synthetic_run(1);
+  const RunResults failed2 = test::synthetic_failed_run(2), stopped3 = test::synthetic_stopped_run(3, 4);
+  {
+    io::ResultsFileWriter writer(path, layout, test_provenance());
+    writer.append_runs(2, {{&failed2, {0.2}, 12}, {&stopped3, {0.3}, 13}});
+    CHECK(writer.run_count() == 4); // runs 0 and 1 exist but are not written yet
+    writer.append_runs(0, {{&ok0, {0.0}, 10}, {&ok1, {0.1}, 11}});
+    writer.finish();
+  }
+  io::ResultsFileReader reader(path);
+  CHECK(reader.info().trajectory_variables == std::vector<std::string>{"debris", "capacity"});
+  CHECK(reader.info().parameters == std::vector<std::string>{"royalty_rate"});
+  CHECK(reader.run_status() ==
+        std::vector<RunStatus>{RunStatus::ok, RunStatus::ok, RunStatus::failed, RunStatus::kessler});
+  CHECK(reader.read_numeric("trajectories", "run").values == std::vector<double>{0, 1, 2, 3});
+  CHECK(reader.read_numeric("parameters", "royalty_rate").values == std::vector<double>{0.0, 0.1, 0.2, 0.3});
+  CHECK(reader.read_numeric("runs", "seed").values == std::vector<double>{10, 11, 12, 13});
+  CHECK(reader.read_strings("runs", "message")[2] == failed2.message);
+
+  const io::NumericArray debris = reader.read_numeric("trajectories", "debris");
+  REQUIRE(debris.shape == std::vector<std::size_t>{4, 11});
+  for (std::size_t t = 0; t < 11; ++t) {
+    // Synthetic values are multiples of 0.25 below 2^22, exact in float32.
+    CHECK(debris.values[0 * 11 + t] == ok0.find("debris")->data[t]);
+    CHECK(debris.values[1 * 11 + t] == ok1.find("debris")->data[t]);
+    CHECK(std::isnan(debris.values[2 * 11 + t]));
+    if (t < 4) {
+      CHECK(debris.values[3 * 11 + t] == stopped3.find("debris")->data[t]);
+    } else {
+      CHECK(std::isnan(debris.values[3 * 11 + t]));
+    }
+  }
+  const io::NumericArray npv = reader.read_numeric("summary", "final_npv");
+  CHECK(std::isnan(npv.values[2 * 3]));
+  CHECK(npv.values[3 * 3 + 1] == stopped3.find("final_npv")->data[1]);
+}
+
+TEST_CASE("without finish() the writer leaves only NAME.partial, readable up to the last batch", "[io]") {
+  ScratchDir dir("partial");
+  const std::string path = dir.file("killed.h5");
+  const RunResults run = test::synthetic_run(0);
+  {
+    io::ResultsFileWriter writer(path, io::ResultsLayout::from_run(run), test_provenance());
+    writer.append_runs(0, {{&run, {}, 1}});
+    writer.append_runs(5, {{&run, {}, 1}});
+  }
+  CHECK_FALSE(fs::exists(path));
+  REQUIRE(fs::exists(path + ".partial"));
+  io::ResultsFileReader reader(path + ".partial");
+  const std::vector<RunStatus> status = reader.run_status();
+  REQUIRE(status.size() == 6);
+  CHECK(status[0] == RunStatus::ok);
+  CHECK(status[3] == RunStatus::not_run); // what a resuming sweep would redo
+  CHECK(status[5] == RunStatus::ok);
+}
+
+TEST_CASE("a summary-only file has no trajectories group", "[io]") {
+  ScratchDir dir("summary_only");
+  const std::string path = dir.file("summary.h5");
+  io::write_single_run(path, test::synthetic_run(0), test_provenance(), 1, false);
+  const io::ResultsFileInfo info = io::open_results(path);
+  CHECK(info.trajectory_variables.empty());
+  CHECK(info.summary_variables.size() == 4);
+}
+
+TEST_CASE("readers refuse a newer or older major version, a foreign filetype and a missing file", "[io]") {
+  ScratchDir dir("refuse");
+  const std::string path = dir.file("run.h5");
+  io::write_single_run(path, test::synthetic_run(0), test_provenance(), 1);
+
+  SECTION("newer major") {
+    const std::vector<std::int32_t> newer = {io::RESULTS_FORMAT_MAJOR + 1, 0};
+    tamper_root(path, &newer, nullptr);
+    CHECK_THROWS_MATCHES(
+        io::open_results(path), IoError, Catch::Matchers::Predicate<IoError>([&](const IoError& e) {
+          const std::string message = e.what();
+          return message.find(path) != std::string::npos && message.find("newer") != std::string::npos &&
+                 message.find(std::to_string(io::RESULTS_FORMAT_MAJOR + 1) + ".0") != std::string::npos;
+        }));
+  }
+  SECTION("newer minor is accepted") {
+    const std::vector<std::int32_t> newer_minor = {io::RESULTS_FORMAT_MAJOR, io::RESULTS_FORMAT_MINOR + 1};
+    tamper_root(path, &newer_minor, nullptr);
+    CHECK(io::open_results(path).format_minor == io::RESULTS_FORMAT_MINOR + 1);
+  }
+  SECTION("older major") {
+    const std::vector<std::int32_t> older = {io::RESULTS_FORMAT_MAJOR - 1, 3};
+    tamper_root(path, &older, nullptr);
+    CHECK_THROWS_WITH(io::open_results(path), Contains("older"));
+  }
+  SECTION("foreign filetype") {
+    const std::string foreign = "openmc-statepoint";
+    tamper_root(path, nullptr, &foreign);
+    CHECK_THROWS_WITH(io::open_results(path),
+                      Contains("not an ARCM results file") && Contains("openmc-statepoint"));
+  }
+  SECTION("missing file") {
+    CHECK_THROWS_AS(io::open_results(dir.file("absent.h5")), IoError);
+    CHECK_THROWS_WITH(io::open_results(dir.file("absent.h5")),
+                      Contains("absent.h5") && Contains("open file"));
+  }
+  SECTION("not HDF5 at all") {
+    const std::string text_path = dir.file("notes.txt");
+    std::FILE* text = std::fopen(text_path.c_str(), "w");
+    std::fputs("not hdf5\n", text);
+    std::fclose(text);
+    CHECK_THROWS_AS(io::open_results(text_path), IoError);
+  }
+}
+
+TEST_CASE("the writer rejects runs that do not fit the layout", "[io]") {
+  ScratchDir dir("reject");
+  const std::string path = dir.file("bad.h5");
+  const RunResults good = test::synthetic_run(0);
+  io::ResultsFileWriter writer(path, io::ResultsLayout::from_run(good), test_provenance());
+
+  SECTION("an ok run missing a variable") {
+    RunResults missing = good;
+    missing.trajectories.erase(missing.trajectories.begin());
+    CHECK_THROWS_WITH(writer.append_runs(0, {{&missing, {}, 0}}),
+                      Contains("capacity") && Contains("missing"));
+  }
+  SECTION("a variable with the wrong dims") {
+    RunResults wrong = good;
+    wrong.trajectories[0].dims = {"time", "resource", "actor"};
+    CHECK_THROWS_WITH(writer.append_runs(0, {{&wrong, {}, 0}}), Contains("capacity") && Contains("dims"));
+  }
+  SECTION("a variable with the wrong size") {
+    RunResults wrong = good;
+    wrong.summary[0].data.pop_back();
+    CHECK_THROWS_WITH(writer.append_runs(0, {{&wrong, {}, 0}}), Contains("final_npv") && Contains("values"));
+  }
+  SECTION("parameter values that do not match the parameters") {
+    CHECK_THROWS_WITH(writer.append_runs(0, {{&good, {1.0}, 0}}), Contains("parameter"));
+  }
+  SECTION("an unknown trajectory name in the output selection") {
+    io::ResultsLayout layout = io::ResultsLayout::from_run(good);
+    CHECK_THROWS_WITH(layout.select_trajectories({"capacty"}), Contains("capacty") && Contains("capacity"));
+  }
+}
+
+TEST_CASE("HDF5 failures become IoError naming the file and object", "[io][h5]") {
+  ScratchDir dir("h5errors");
+  const std::string path = dir.file("plain.h5");
+  h5::Handle file = h5::create_file(path);
+  CHECK_THROWS_WITH(h5::open_group(file.id(), "nowhere"), Contains("nowhere") && Contains("plain.h5"));
+  h5::write_attribute(file.id(), "greeting", std::string("héllo"));
+  CHECK(h5::read_string_attribute(file.id(), "greeting") == "héllo");
+  h5::write_attribute(file.id(), "pair", std::vector<std::int32_t>{3, 4});
+  CHECK(h5::read_numeric_attribute<double>(file.id(), "pair") == std::vector<double>{3, 4});
+  CHECK_THROWS_WITH(h5::read_string_attribute(file.id(), "pair"), Contains("pair"));
+}
