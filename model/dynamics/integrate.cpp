@@ -149,7 +149,7 @@ bool RunIntegrator::integrate_segment(const Segment& segment, bool last, StateVe
     if (now[layout_.debris()] >= kessler) {
       double lo = t_prev, hi = t_now;
       StateVector probe(now.size());
-      for (int it = 0; it < 100 && hi - lo > 1e-12 * std::max(1.0, std::fabs(hi)); ++it) {
+      for (int it = 0; it < 200 && hi - lo > 1e-15 * std::max(1.0, std::fabs(hi)); ++it) {
         const double mid = 0.5 * (lo + hi);
         stepper.calc_state(mid, probe);
         (probe[layout_.debris()] >= kessler ? hi : lo) = mid;
