@@ -1,0 +1,115 @@
+"""Reader for ARCM results files (see docs/output-format.md).
+
+Every ARCM script opens results through this module, so a file of the wrong
+kind or of an incompatible format version is refused with one clear message
+instead of a KeyError deep inside a plot.
+
+    import arcm_io
+    runs = arcm_io.open_group("results.h5", "runs")       # xarray.Dataset
+    groups = arcm_io.open_all("results.h5")              # {"summary": Dataset, ...}
+    info = arcm_io.check_file("results.h5")              # root attributes as Python values
+
+Run with Debian's /usr/bin/python3 (it has h5py, xarray, h5netcdf, netCDF4).
+"""
+
+from __future__ import annotations
+
+import os
+
+FILETYPE = "arcm-results"
+#: The format major version this reader understands. A file with a newer
+#: minor version only adds fields and is accepted.
+SUPPORTED_MAJOR = 1
+#: Groups in the order the writer creates them; /trajectories is absent from
+#: summary-only files.
+GROUPS = ("trajectories", "summary", "parameters", "runs")
+#: Values of /runs/status (CF flag_values / flag_meanings).
+STATUS_NAMES = {0: "ok", 1: "failed", 2: "kessler", -1: "not_run"}
+
+__all__ = ["ArcmFileError", "check_file", "open_group", "open_all", "status_names", "FILETYPE",
+           "SUPPORTED_MAJOR", "GROUPS", "STATUS_NAMES"]
+
+
+class ArcmFileError(Exception):
+    """The file is missing, not HDF5, not an ARCM results file, or of an unsupported format version."""
+
+
+def _as_text(value):
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+
+
+def _as_scalar(value):
+    # Numeric attributes are stored as 1-element arrays (netCDF style).
+    try:
+        return value.item() if getattr(value, "size", 1) == 1 else value
+    except AttributeError:
+        return value
+
+
+def check_file(path) -> dict:
+    """Checks filetype and format version and returns the root attributes.
+
+    Text attributes come back as str, numbers as Python scalars, and
+    format_version as a (major, minor) tuple. Raises ArcmFileError.
+    """
+    import h5py  # imported here so `import arcm_io` stays cheap for --help
+
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise ArcmFileError(f"{path}: no such file")
+    try:
+        handle = h5py.File(path, "r")
+    except OSError as error:
+        raise ArcmFileError(f"{path}: not a readable HDF5 file ({error})") from None
+    with handle:
+        attrs = handle.attrs
+        if "filetype" not in attrs:
+            raise ArcmFileError(f"{path}: not an ARCM results file (no 'filetype' attribute)")
+        filetype = _as_text(attrs["filetype"])
+        if filetype != FILETYPE:
+            raise ArcmFileError(f"{path}: not an ARCM results file (filetype '{filetype}', expected '{FILETYPE}')")
+        version = attrs.get("format_version")
+        if version is None or len(version) != 2:
+            raise ArcmFileError(f"{path}: 'format_version' is missing or not [major, minor]")
+        major, minor = int(version[0]), int(version[1])
+        if major != SUPPORTED_MAJOR:
+            relation = "newer" if major > SUPPORTED_MAJOR else "older"
+            raise ArcmFileError(
+                f"{path}: results format version {major}.{minor} is {relation} than this reader supports "
+                f"({SUPPORTED_MAJOR}.x); use the arcm_io.py of the ARCM version that wrote it "
+                f"({_as_text(attrs.get('arcm_version', 'unknown'))})")
+        info = {}
+        for name, value in attrs.items():
+            if isinstance(value, (str, bytes)):
+                info[name] = _as_text(value)
+            else:
+                info[name] = _as_scalar(value)
+        info["format_version"] = (major, minor)
+        info["groups"] = [name for name in GROUPS if name in handle]
+        return info
+
+
+def open_group(path, group, engine="h5netcdf", **kwargs):
+    """Opens one group of a checked results file as an xarray.Dataset.
+
+    engine is "h5netcdf" (default) or "netcdf4"; both read the file without
+    phony dimensions. Extra keyword arguments go to xarray.open_dataset.
+    """
+    import xarray as xr
+
+    info = check_file(path)
+    if group not in info["groups"]:
+        hint = " (a summary-only file)" if group == "trajectories" else ""
+        raise ArcmFileError(f"{os.fspath(path)}: no group '{group}'{hint}; present: {', '.join(info['groups'])}")
+    return xr.open_dataset(path, group=group, engine=engine, **kwargs)
+
+
+def open_all(path, engine="h5netcdf", **kwargs) -> dict:
+    """Every group present in a checked results file, as {name: xarray.Dataset}."""
+    info = check_file(path)
+    return {name: open_group(path, name, engine=engine, **kwargs) for name in info["groups"]}
+
+
+def status_names(runs):
+    """The /runs status flags of a runs Dataset as a list of names ("ok", "failed", ...)."""
+    return [STATUS_NAMES.get(int(flag), f"unknown({int(flag)})") for flag in runs["status"].values]
