@@ -95,7 +95,7 @@ def read_h5(path, run, is_reference=None):
                     continue
             out[name] = v
         for key in ("status", "stop_time"):
-            n = pick(key, ["", "summary", "runs", "trajectories"])
+            n = pick(key, ["runs", "", "trajectories", "summary"])
             if n is not None:
                 v = f[n][()]
                 if isinstance(v, np.ndarray) and v.ndim >= 1 and not is_reference:
