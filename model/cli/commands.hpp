@@ -1,0 +1,26 @@
+// The `arcm` subcommands. Each parses its own arguments and returns an exit
+// code; errors travel as exceptions up to main(), which maps them to codes.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace arcm::cli {
+
+//! Exit codes of the arcm command.
+enum ExitCode : int {
+  EXIT_OK = 0,
+  EXIT_RUN_FAILED = 1,   //!< the run (or a sweep's run) failed; the file records why
+  EXIT_USAGE = 2,        //!< bad command line
+  EXIT_CONFIG_ERROR = 3, //!< a scenario or sweep file was refused
+  EXIT_IO_ERROR = 4,     //!< a results file could not be read or written
+  EXIT_INTERNAL = 5      //!< anything else: a bug
+};
+
+using Arguments = std::vector<std::string>;
+
+int command_run(const Arguments& args);
+int command_check(const Arguments& args);
+std::string usage();
+
+} // namespace arcm::cli

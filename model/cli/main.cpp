@@ -1,0 +1,43 @@
+// arcm: the command-line front end. Dispatches to a subcommand and turns
+// exceptions into messages and exit codes; nothing below main() exits.
+#include <exception>
+#include <iostream>
+#include <string>
+
+#include "cli/commands.hpp"
+#include "core/errors.hpp"
+#include "core/version.hpp"
+
+int main(int argc, char** argv) {
+  using namespace arcm::cli;
+  const Arguments all(argv + 1, argv + argc);
+  if (all.empty() || all[0] == "-h" || all[0] == "--help" || all[0] == "help") {
+    std::cout << usage();
+    return all.empty() ? EXIT_USAGE : EXIT_OK;
+  }
+  if (all[0] == "--version") {
+    std::cout << "arcm " << arcm::VERSION << " (" << arcm::GIT_COMMIT << ", " << arcm::BUILD_TYPE << ")\n";
+    return EXIT_OK;
+  }
+  const std::string command = all[0];
+  const Arguments args(all.begin() + 1, all.end());
+  try {
+    if (command == "run") return command_run(args);
+    if (command == "check") return command_check(args);
+    std::cerr << "error: unknown command '" << command << "'\n\n" << usage();
+    return EXIT_USAGE;
+  } catch (const arcm::ConfigError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return EXIT_CONFIG_ERROR;
+  } catch (const arcm::IoError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return EXIT_IO_ERROR;
+  } catch (const arcm::Error& e) {
+    // Usage errors and other deliberate errors.
+    std::cerr << "error: " << e.what() << "\n\n" << usage();
+    return EXIT_USAGE;
+  } catch (const std::exception& e) {
+    std::cerr << "internal error: " << e.what() << "\n";
+    return EXIT_INTERNAL;
+  }
+}
