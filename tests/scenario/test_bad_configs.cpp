@@ -1,0 +1,171 @@
+// One fixture per validation rule (tests/data/bad_configs/). Each must be
+// refused with a ConfigError that names the file, the exact line, the column
+// (as file:LINE:COL) and the dotted key of the offending value.
+#include <string>
+
+#include <catch2/catch.hpp>
+
+#include "core/errors.hpp"
+#include "scenario/loader.hpp"
+
+using namespace arcm;
+
+namespace {
+const std::string DATA = ARCM_TEST_DATA_DIR;
+
+//! Load `fixture` and check the error. `error_file` is where the error must be
+//! reported (a parent for inherited values); `key` is the exact dotted key
+//! ("" for errors that have none, such as YAML syntax errors); `words` is a
+//! fragment of the explanation.
+void require_refused(const std::string& fixture, const std::string& error_file, int line,
+                     const std::string& key, const std::string& words) {
+  const std::string path = DATA + "/bad_configs/" + fixture;
+  try {
+    load_scenario(path);
+  } catch (const ConfigError& e) {
+    const std::string message = e.what();
+    INFO(message);
+    CHECK(e.line() == line);
+    CHECK(e.column() > 0);
+    CHECK(e.key() == key);
+    CHECK(e.file().find(error_file) != std::string::npos);
+    CHECK(message.find(error_file + ":" + std::to_string(line) + ":" + std::to_string(e.column()) + ": ") !=
+          std::string::npos);
+    if (!key.empty()) CHECK(message.find("'" + key + "'") != std::string::npos);
+    CHECK(message.find(words) != std::string::npos);
+    return;
+  } catch (const std::exception& e) {
+    FAIL("expected a ConfigError, got: " << e.what());
+  }
+  FAIL(fixture << " was accepted");
+}
+
+void require_refused(const std::string& fixture, int line, const std::string& key, const std::string& words) {
+  require_refused(fixture, fixture, line, key, words);
+}
+} // namespace
+
+// The test name is the fixture, so `ctest -R` finds a rule's test by file name.
+#define BAD_CONFIG(fixture, ...)                                                                             \
+  TEST_CASE("bad config " fixture, "[scenario][bad_config]") {                                               \
+    require_refused(fixture, __VA_ARGS__);                                                                   \
+  }
+
+// Parsing and file structure
+BAD_CONFIG("syntax_error.yaml", 3, "", "YAML syntax error")
+BAD_CONFIG("missing_parent.yaml", 2, "extends", "cannot read scenario file")
+BAD_CONFIG("extends_cycle_a.yaml", "extends_cycle_b.yaml", 2, "extends", "cycle")
+BAD_CONFIG("extends_not_string.yaml", 2, "extends", "path of a parent")
+BAD_CONFIG("document_not_map.yaml", 1, "", "must be a map of keys")
+BAD_CONFIG("section_not_map.yaml", 3, "actors", "expected a map")
+BAD_CONFIG("schedule_not_list.yaml", 3, "schedule", "expected a list of events")
+BAD_CONFIG("duplicate_key.yaml", 6, "resources.pgm.demand", "duplicate key (first given on line 5)")
+BAD_CONFIG("duplicate_top_level_key.yaml", 4, "name", "duplicate key")
+BAD_CONFIG("unknown_top_level_key.yaml", 3, "actor", "did you mean 'actors'?")
+BAD_CONFIG("unknown_nested_key.yaml", 5, "actors.usa.progres_ratio", "did you mean 'progress_ratio'?")
+BAD_CONFIG("backstop_unknown_key.yaml", 5, "resources.water.backstop.mass",
+           "allowed here: price, launch_mass")
+BAD_CONFIG("bad_id.yaml", 4, "jurisdictions.*", "an id may use only")
+
+// Types
+BAD_CONFIG("wrong_type_number.yaml", 5, "actors.usa.launch_cost", "expected a finite number, got 'cheap'")
+BAD_CONFIG("quoted_number.yaml", 5, "resources.water.demand", "quoted string")
+BAD_CONFIG("map_where_number.yaml", 5, "actors.usa.budget", "got a map")
+BAD_CONFIG("not_finite_number.yaml", 5, "resources.pgm.demand", "finite number")
+BAD_CONFIG("boolean_yes.yaml", 5, "jurisdictions.china.party_to_regime", "expected true or false")
+BAD_CONFIG("max_steps_fraction.yaml", 4, "integrator.max_steps", "whole number")
+BAD_CONFIG("bad_actor_kind.yaml", 5, "actors.spacex.kind", "state, firm")
+BAD_CONFIG("bad_regime_scope.yaml", 4, "legal.regime_scope", "parties, universal")
+BAD_CONFIG("bad_precision.yaml", 4, "output.precision", "float64, float32")
+BAD_CONFIG("bad_variables.yaml", 4, "output.variables", "`all`, `none` or a list")
+
+// Required keys (reported at the map that lacks them)
+BAD_CONFIG("missing_required_actor_key.yaml", 4, "actors.esa.launch_cost", "required key is missing")
+BAD_CONFIG("missing_required_resource_key.yaml", 4, "resources.metals.hardware_cost",
+           "required key is missing")
+BAD_CONFIG("event_missing_set.yaml", 4, "schedule[0].set", "required key is missing")
+BAD_CONFIG("no_actors.yaml", 12, "actors", "at least one actor")
+BAD_CONFIG("no_resources.yaml", 1, "resources", "at least one resource")
+
+// MODEL.md §14 and the ranges of params.hpp
+BAD_CONFIG("benefit_sharing_rate_one.yaml", 4, "legal.benefit_sharing_rate", "in [0, 1)")
+BAD_CONFIG("property_security_range.yaml", 4, "legal.property_security", "between 0 and 1")
+BAD_CONFIG("hardware_cost_zero.yaml", 5, "resources.water.hardware_cost", "must be > 0")
+BAD_CONFIG("discount_plus_depreciation.yaml", 5, "actors.spacex.discount_rate",
+           "discount_rate + depreciation")
+BAD_CONFIG("build_lag_zero.yaml", 5, "resources.water.build_time", "licensing_delay of jurisdiction 'china'")
+BAD_CONFIG("build_lag_zero_after_event.yaml", 10, "schedule[0].set.licensing_delay", "after this event")
+BAD_CONFIG("demand_zero.yaml", 5, "resources.pgm.demand", "must be > 0")
+BAD_CONFIG("reference_price_negative.yaml", 5, "resources.pgm.reference_price", "must be > 0")
+BAD_CONFIG("elasticity_negative.yaml", 5, "resources.water.elasticity", "must be > 0")
+BAD_CONFIG("min_stock_zero.yaml", 5, "resources.pgm.min_stock", "must be > 0")
+BAD_CONFIG("social_discount_rate_zero.yaml", 4, "economy.social_discount_rate", "must be > 0")
+BAD_CONFIG("debris_reference_zero.yaml", 4, "debris.reference", "must be > 0")
+BAD_CONFIG("debris_saturation_negative.yaml", 4, "debris.saturation", "must be > 0")
+BAD_CONFIG("tension_adjustment_time_zero.yaml", 4, "tension.adjustment_time", "must be > 0")
+BAD_CONFIG("revenue_share_floor_zero.yaml", 4, "economy.revenue_share_floor", "must be > 0")
+BAD_CONFIG("eligibility_band_zero.yaml", 4, "economy.eligibility_band", "must be > 0")
+BAD_CONFIG("investment_saturation_zero.yaml", 4, "economy.investment_saturation", "must be > 0")
+BAD_CONFIG("kessler_below_initial.yaml", 3, "debris.kessler_threshold", "greater than debris.initial")
+BAD_CONFIG("weights_sum_zero.yaml", 3, "beneficiaries", "sum to more than 0")
+BAD_CONFIG("negative_weight.yaml", 4, "beneficiaries.china.weight", "must be >= 0")
+BAD_CONFIG("stock_capacity_missing.yaml", 5, "resources.water.regeneration_rate", "needs stock_capacity")
+BAD_CONFIG("stock_capacity_negative.yaml", 6, "resources.water.stock_capacity", "must be > 0")
+BAD_CONFIG("progress_ratio_above_one.yaml", 5, "actors.china.progress_ratio", "in (0, 1]")
+BAD_CONFIG("progress_ratio_zero.yaml", 5, "actors.china.progress_ratio", "in (0, 1]")
+BAD_CONFIG("floor_above_cost.yaml", 5, "actors.china.launch_cost_floor", "must not exceed launch_cost")
+BAD_CONFIG("no_fringe_no_backstop.yaml", 4, "resources.pgm", "needs a fringe")
+BAD_CONFIG("backstop_zero_price.yaml", 5, "resources.water.backstop", "its price would be 0")
+BAD_CONFIG("state_launch_provider.yaml", 5, "actors.usa.launch_provider", "only firms sell launches")
+BAD_CONFIG("launch_experience_zero.yaml", 5, "actors.spacex.launch_experience", "must be > 0")
+BAD_CONFIG("cost_efficiency_zero.yaml", 5, "actors.spacex.cost_efficiency", "must be > 0")
+BAD_CONFIG("budget_share_range.yaml", 5, "actors.usa.resource_budget_share", "between 0 and 1")
+BAD_CONFIG("negative_initial_capacity.yaml", 5, "actors.china.initial_capacity.pgm", "must be >= 0")
+BAD_CONFIG("domestic_security_range.yaml", 5, "jurisdictions.usa.domestic_property_security",
+           "between 0 and 1")
+BAD_CONFIG("licensing_delay_negative.yaml", 5, "jurisdictions.china.licensing_delay", "must be >= 0")
+BAD_CONFIG("tension_initial_range.yaml", 4, "tension.initial", "between 0 and 1")
+BAD_CONFIG("end_before_start.yaml", 5, "time.end", "later than time.start")
+BAD_CONFIG("output_step_not_dividing.yaml", 3, "output.step", "whole number of steps")
+BAD_CONFIG("stepper_unknown.yaml", 4, "integrator.stepper", "only `dopri5`")
+BAD_CONFIG("relative_tolerance_zero.yaml", 4, "integrator.relative_tolerance", "must be > 0")
+
+// References
+BAD_CONFIG("unknown_resource_reference.yaml", 5, "actors.usa.initial_capacity.ice", "unknown resource 'ice'")
+BAD_CONFIG("unknown_jurisdiction_reference.yaml", 5, "actors.china.jurisdiction",
+           "unknown jurisdiction 'prc'")
+BAD_CONFIG("unknown_event_jurisdiction.yaml", 5, "schedule[0].jurisdiction", "unknown jurisdiction 'japan'")
+
+// Schedule
+BAD_CONFIG("event_before_start.yaml", 4, "schedule[0].year", "must lie in [time.start, time.end)")
+BAD_CONFIG("event_at_end.yaml", 4, "schedule[0].year", "must lie in [time.start, time.end)")
+BAD_CONFIG("events_out_of_order.yaml", 6, "schedule[1].year", "nondecreasing")
+BAD_CONFIG("regime_event_jurisdiction_key.yaml", 6, "schedule[0].set.licensing_delay",
+           "needs `jurisdiction: ID`")
+BAD_CONFIG("jurisdiction_event_regime_key.yaml", 7, "schedule[0].set.benefit_sharing_rate",
+           "event without `jurisdiction:`")
+BAD_CONFIG("event_value_out_of_range.yaml", 8, "schedule[1].set.property_security", "between 0 and 1")
+BAD_CONFIG("empty_event_set.yaml", 5, "schedule[0].set", "at least one key")
+
+// Errors in inherited values name the file they came from.
+BAD_CONFIG("inherited_bad_parent.yaml", "hardware_cost_zero.yaml", 5, "resources.water.hardware_cost",
+           "must be > 0")
+BAD_CONFIG("inherited_value_error.yaml", "scenarios/low_discount_parent.yaml", 6,
+           "actors.spacex.discount_rate", "-0.04 + 0.03")
+
+TEST_CASE("a scenario file that does not exist is refused by name", "[scenario][bad_config]") {
+  const std::string path = DATA + "/bad_configs/there_is_no_such_file.yaml";
+  try {
+    load_scenario(path);
+    FAIL("a missing file was accepted");
+  } catch (const ConfigError& e) {
+    CHECK(e.file() == path);
+    CHECK(e.line() == 0);
+    CHECK(std::string(e.what()).find("cannot read scenario file") != std::string::npos);
+  }
+}
+
+TEST_CASE("every bad-config fixture has a test", "[scenario][bad_config]") {
+  // extends_cycle_b.yaml is the second half of the extends_cycle_a.yaml test.
+  CHECK_THROWS_AS(load_scenario(DATA + "/bad_configs/extends_cycle_b.yaml"), ConfigError);
+}
