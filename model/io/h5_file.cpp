@@ -413,6 +413,29 @@ bool is_scale(hid_t dataset) {
   return scale > 0;
 }
 
+std::string scale_name_on_axis(hid_t dataset, unsigned axis) {
+  // The scale id handed to the visitor is owned (and closed) by the
+  // iteration, so its name is read inside the visitor.
+  auto name_of_first = [](hid_t, unsigned, hid_t scale, void* data) -> herr_t {
+    const ssize_t length = H5DSget_scale_name(scale, nullptr, 0);
+    if (length <= 0) return -1;
+    auto* name = static_cast<std::string*>(data);
+    name->assign(static_cast<std::size_t>(length), '\0');
+    H5DSget_scale_name(scale, name->data(), static_cast<std::size_t>(length) + 1);
+    while (!name->empty() && name->back() == '\0') name->pop_back();
+    return 1; // stop at the first scale
+  };
+  std::string name;
+  if (H5DSiterate_scales(dataset, axis, nullptr, name_of_first, &name) < 0 || name.empty())
+    fail("find the dimension scale of", dataset, object_name(dataset) + " axis " + std::to_string(axis));
+  return name;
+}
+
+std::size_t element_size(hid_t dataset) {
+  const Handle type(H5Dget_type(dataset), H5Tclose, "get type of", dataset, object_name(dataset));
+  return H5Tget_size(type.id());
+}
+
 // Explicit instantiations for the element types of the type map.
 #define ARCM_H5_INSTANTIATE(T)                                                                               \
   template void write_attribute<T>(hid_t, const std::string&, const std::vector<T>&);                        \

@@ -137,5 +137,10 @@ void make_scale(hid_t dataset, const std::string& dimension_name);
 //! Attaches `scale` to axis `axis` of `dataset` (H5DSattach_scale).
 void attach_scale(hid_t dataset, hid_t scale, unsigned axis);
 bool is_scale(hid_t dataset);
+//! Dimension name (H5DSset_scale name) of the first scale attached to `axis`
+//! of `dataset`; throws when none is attached.
+std::string scale_name_on_axis(hid_t dataset, unsigned axis);
+//! Size in bytes of one element of a dataset's file type.
+std::size_t element_size(hid_t dataset);
 
 } // namespace arcm::h5

@@ -28,6 +28,12 @@ const std::vector<std::string> KNOWN_DIMS = {"run",         "time", "actor", "re
 // Non-index coordinates along `actor`; readers skip them when listing data variables.
 const std::vector<std::string> ACTOR_COORDINATES = {"actor_kind", "actor_bloc"};
 
+// The /runs bookkeeping variables, in the order create_runs_group creates
+// them (run_axis_extras) and write_run_table writes them.
+const std::vector<std::string> RUN_TABLE = {
+    "status",          "message",        "stop_time",      "wall_seconds",
+    "rhs_evaluations", "accepted_steps", "rejected_steps", "seed"};
+
 constexpr double NAN_DOUBLE = std::numeric_limits<double>::quiet_NaN();
 constexpr float NAN_FLOAT = std::numeric_limits<float>::quiet_NaN();
 
@@ -161,6 +167,8 @@ struct ResultsFileWriter::Impl {
   bool finished{false};
 
   void create();
+  void open_existing();
+  void open_group_contents(StoredGroup& group, const std::string& name, std::vector<VariableSpec>* specs);
   void write_root_attributes();
   StoredGroup create_group(const std::string& name, const std::string& description,
                            const std::vector<VariableSpec>& specs, hid_t value_type, bool is_float32);
@@ -396,6 +404,8 @@ h5::Handle ResultsFileWriter::Impl::create_run_variable(StoredGroup& group, cons
 void ResultsFileWriter::Impl::create_runs_group() {
   runs.group = h5::create_group(file.id(), "runs");
   h5::write_attribute(runs.group.id(), "description", std::string("how each run ended and what it cost"));
+  // Where the file's run axis starts in the sweep, for resuming a file that holds no run yet.
+  h5::write_attribute(runs.group.id(), "first_run_index", layout.first_run_index);
   create_coordinates(runs, {"run"});
 
   // Unwritten runs read as not_run. No _FillValue attribute: -1 is a
@@ -513,7 +523,7 @@ void ResultsFileWriter::Impl::write_run_table(hsize_t position, const std::vecto
     rejected[b] = run.rejected_steps;
     seed[b] = batch[b].seed;
   }
-  auto& extras = runs.run_axis_extras; // order fixed by create_runs_group
+  auto& extras = runs.run_axis_extras; // in RUN_TABLE order
   h5::write_hyperslab(extras[0].id(), H5T_NATIVE_INT8, {position}, {n}, status.data());
   h5::write_strings(extras[1].id(), position, message);
   h5::write_hyperslab(extras[2].id(), H5T_NATIVE_DOUBLE, {position}, {n}, stop_time.data());
@@ -529,6 +539,72 @@ void ResultsFileWriter::Impl::write_run_table(hsize_t position, const std::vecto
     h5::write_hyperslab(parameters.variables[p].dataset.id(), H5T_NATIVE_DOUBLE, {position}, {n},
                         values.data());
   }
+}
+
+void ResultsFileWriter::Impl::open_group_contents(StoredGroup& group, const std::string& name,
+                                                  std::vector<VariableSpec>* specs) {
+  group.group = h5::open_group(file.id(), name);
+  for (const std::string& child : h5::child_names(group.group.id())) {
+    h5::Handle dataset = h5::open_dataset(group.group.id(), child);
+    const bool is_label = contains(ACTOR_COORDINATES, child);
+    if (child == "run") {
+      group.run_coordinate = std::move(dataset);
+    } else if (h5::is_scale(dataset.id()) || is_label) {
+      // Coordinates are identical in every group; reading them from each is harmless.
+      if (child == "time") {
+        layout.time = h5::read_all<double>(dataset.id());
+      } else {
+        std::vector<std::string>* labels = child == "actor"         ? &layout.actor
+                                           : child == "resource"    ? &layout.resource
+                                           : child == "beneficiary" ? &layout.beneficiary
+                                           : child == "bloc"        ? &layout.bloc
+                                           : child == "kind"        ? &layout.kind
+                                           : child == "actor_kind"  ? &layout.actor_kind
+                                           : child == "actor_bloc"  ? &layout.actor_bloc
+                                                                    : nullptr;
+        if (labels == nullptr) throw IoError(partial_path + ": unknown coordinate /" + name + "/" + child);
+        *labels = h5::read_strings(dataset.id());
+      }
+      group.coordinates.emplace_back(child, std::move(dataset));
+    } else if (specs != nullptr) {
+      StoredVariable variable;
+      variable.spec.name = child;
+      variable.spec.units = h5::read_string_attribute(dataset.id(), "units");
+      variable.spec.long_name = h5::read_string_attribute(dataset.id(), "long_name");
+      const std::vector<hsize_t> shape = h5::shape_of(dataset.id());
+      for (unsigned axis = 1; axis < shape.size(); ++axis) {
+        variable.spec.dims.push_back(h5::scale_name_on_axis(dataset.id(), axis));
+        variable.per_run_dims.push_back(shape[axis]);
+        variable.per_run_size *= static_cast<std::size_t>(shape[axis]);
+      }
+      variable.dataset = std::move(dataset);
+      specs->push_back(variable.spec);
+      group.variables.push_back(std::move(variable));
+    }
+  }
+  if (!group.run_coordinate.valid()) throw IoError(partial_path + ": /" + name + " has no run coordinate");
+}
+
+void ResultsFileWriter::Impl::open_existing() {
+  // Check filetype and version with the reader first; HDF5 will not open the
+  // same file read-only and read-write at once, so the reader is closed again.
+  provenance = ResultsFileReader(partial_path).info().provenance;
+  file = h5::open_file(partial_path, true);
+
+  has_trajectories = h5::link_exists(file.id(), "trajectories");
+  layout.store_trajectories = has_trajectories;
+  if (has_trajectories) {
+    open_group_contents(trajectories, "trajectories", &layout.trajectories);
+    if (!trajectories.variables.empty() && h5::element_size(trajectories.variables.front().dataset.id()) == 4)
+      layout.trajectory_precision = Precision::float32;
+  }
+  open_group_contents(summary, "summary", &layout.summary);
+  open_group_contents(parameters, "parameters", &layout.parameters);
+  open_group_contents(runs, "runs", nullptr);
+  for (const std::string& name : RUN_TABLE)
+    runs.run_axis_extras.push_back(h5::open_dataset(runs.group.id(), name));
+  layout.first_run_index = h5::read_numeric_attribute<std::int64_t>(runs.group.id(), "first_run_index").at(0);
+  run_count = h5::shape_of(runs.run_coordinate.id()).at(0);
 }
 
 void ResultsFileWriter::Impl::close_all() {
@@ -547,6 +623,17 @@ ResultsFileWriter::ResultsFileWriter(std::string final_path, ResultsLayout layou
   impl_->layout = std::move(layout);
   impl_->provenance = std::move(provenance);
   impl_->create();
+}
+
+ResultsFileWriter::ResultsFileWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+ResultsFileWriter ResultsFileWriter::resume(const std::string& final_path) {
+  h5::silence_error_printing();
+  auto impl = std::make_unique<Impl>();
+  impl->final_path = final_path;
+  impl->partial_path = partial_path_for(final_path);
+  impl->open_existing();
+  return ResultsFileWriter(std::move(impl));
 }
 
 ResultsFileWriter::~ResultsFileWriter() = default;

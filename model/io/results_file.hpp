@@ -112,6 +112,13 @@ public:
   ResultsFileWriter(const ResultsFileWriter&) = delete;
   ResultsFileWriter& operator=(const ResultsFileWriter&) = delete;
 
+  //! Reopens the NAME.partial that a killed or failed writer left for
+  //! `final_path`, to append the missing runs and finish(). Layout and
+  //! provenance are read from the file; ResultsFileReader(partial).run_status()
+  //! says which runs are still not_run. Throws IoError when there is no
+  //! readable partial file or its format version is not this one's major.
+  static ResultsFileWriter resume(const std::string& final_path);
+
   //! Writes `batch` as runs first_run_index, first_run_index + 1, ... (global
   //! indices, >= layout.first_run_index), growing the run axis as needed and
   //! flushing afterwards. Runs may arrive in any order; runs never written
@@ -131,6 +138,7 @@ public:
 
 private:
   struct Impl;
+  explicit ResultsFileWriter(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
 

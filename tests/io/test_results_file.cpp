@@ -253,3 +253,48 @@ TEST_CASE("HDF5 failures become IoError naming the file and object", "[io][h5]")
   CHECK(h5::read_numeric_attribute<double>(file.id(), "pair") == std::vector<double>{3, 4});
   CHECK_THROWS_WITH(h5::read_string_attribute(file.id(), "pair"), Contains("pair"));
 }
+
+TEST_CASE("a killed sweep's NAME.partial can be resumed and finished", "[io]") {
+  ScratchDir dir("resume");
+  const std::string path = dir.file("sweep.h5");
+  io::ResultsLayout layout = io::ResultsLayout::from_run(test::synthetic_run(0));
+  layout.select_trajectories({"capacity", "debris"});
+  layout.trajectory_precision = io::Precision::float32;
+  layout.parameters = {{"royalty_rate", "royalty rate", "1", {}}};
+  layout.first_run_index = 100; // a shard of a larger sweep
+  std::vector<RunResults> runs;
+  for (std::int64_t run = 100; run < 104; ++run) runs.push_back(test::synthetic_run(run));
+  auto record = [&](std::size_t i) {
+    return io::RunRecord{&runs[i], {0.01 * static_cast<double>(i)}, 500 + i};
+  };
+  {
+    io::ResultsFileWriter writer(path, layout, test_provenance());
+    writer.append_runs(100, {record(0), record(1)});
+    writer.append_runs(103, {record(3)});
+  } // "killed": no finish()
+
+  const std::vector<RunStatus> before = io::ResultsFileReader(path + ".partial").run_status();
+  REQUIRE(before.size() == 4);
+  CHECK(before[2] == RunStatus::not_run);
+
+  io::ResultsFileWriter resumed = io::ResultsFileWriter::resume(path);
+  CHECK(resumed.run_count() == 4);
+  resumed.append_runs(102, {record(2)});
+  resumed.finish();
+
+  io::ResultsFileReader reader(path);
+  CHECK_FALSE(fs::exists(path + ".partial"));
+  CHECK(reader.info().provenance.master_seed == 42);
+  CHECK(reader.info().trajectory_variables == std::vector<std::string>{"capacity", "debris"});
+  CHECK(reader.run_status() == std::vector<RunStatus>(4, RunStatus::ok));
+  CHECK(reader.read_numeric("summary", "run").values == std::vector<double>{100, 101, 102, 103});
+  CHECK(reader.read_numeric("parameters", "royalty_rate").values ==
+        std::vector<double>{0.0, 0.01, 0.02, 0.03});
+  const io::NumericArray capacity = reader.read_numeric("trajectories", "capacity");
+  REQUIRE(capacity.shape == std::vector<std::size_t>{4, 11, 3, 2});
+  const std::vector<double>& expected = runs[2].find("capacity")->data;
+  CHECK(std::vector<double>(capacity.values.begin() + 2 * 66, capacity.values.begin() + 3 * 66) == expected);
+
+  CHECK_THROWS_WITH(io::ResultsFileWriter::resume(dir.file("never_started.h5")),
+                    Contains("never_started.h5.partial"));
+}
