@@ -8,15 +8,16 @@ ARCM_FILE is the C++ results file (HDF5, group /trajectories with datasets over
 (run, time, ...); run index --run, default 0).  It may also be another reference output
 (.npz, or .h5 written by arcm_reference.py), which is handy for convergence checks.
 
-Tolerances (relative, each with an absolute floor of 1e-6 x the largest |value| of that
-variable in the run, and never below --abs-floor, default 1e-12, which only absorbs
-round-off in quantities that are identically zero):
+Tolerances: a point agrees when |arcm - ref| <= max(tol * |ref|, floor), floor = 1e-6 x the
+largest |value| of that variable in the run (both files; never below --abs-floor, 1e-12);
+--strict-floor uses |arcm - ref| <= tol * max(|ref|, floor) instead.  tol:
     1e-5: price demand fringe_supply backstop_supply debris stock launch_experience
           launched_mass launch_cost extracted extraction revenue
     1e-3: everything else (capacity, pipeline, investment, npv, cumulative_profit, tension,
           tension_target, receipts, royalties_paid, royalty, profit_rate, shares, hhi, gini)
-Prints the worst deviation of every variable both files hold, with where it occurs, and
-exits 1 on any violation (2 when a file cannot be read).
+Prints, per variable both files hold, the largest relative deviation |a-r|/max(|r|, floor),
+the worst ratio deviation/allowance (> 1 = violation) with where it occurs, and exits 1 on
+any violation (2 when a file cannot be read).
 """
 from __future__ import annotations
 
@@ -147,6 +148,9 @@ def main(argv=None):
     ap.add_argument("--run", type=int, default=0, help="run index in the ARCM file (default 0)")
     ap.add_argument("--slack", type=float, default=1.0, help="multiply every tolerance by this")
     ap.add_argument("--abs-floor", type=float, default=1e-12)
+    ap.add_argument("--strict-floor", action="store_true",
+                    help="read the floor as a floor on the denominator (|a-r| <= tol*max(|r|, floor)) "
+                         "instead of an absolute tolerance (|a-r| <= max(tol*|r|, floor))")
     ap.add_argument("--tight", type=float, default=1e-5)
     ap.add_argument("--loose", type=float, default=1e-3)
     args = ap.parse_args(argv)
@@ -202,7 +206,8 @@ def main(argv=None):
         st_r = float(np.asarray(Rm["stop_time"]).flat[0])
         print(f"stop time: ARCM {st_a!r}  reference {st_r!r}  diff {st_a - st_r:.3g}")
 
-    header = f"{'variable':26s} {'tol':>7s} {'max rel dev':>12s} {'at':40s} {'reference':>14s} {'arcm':>14s}  result"
+    header = (f"{'variable':26s} {'tol':>7s} {'max rel dev':>12s} {'dev/allow':>9s} {'worst at':40s} "
+              f"{'reference':>14s} {'arcm':>14s}  result")
     print(header)
     print("-" * len(header))
     missing = []
@@ -232,23 +237,30 @@ def main(argv=None):
         both = np.concatenate([np.abs(r[np.isfinite(r)]), np.abs(a[np.isfinite(a)])])
         vmax = both.max() if both.size else 0.0
         floor = max(1e-6 * vmax, args.abs_floor)
-        with np.errstate(invalid="ignore"):
-            dev = np.abs(a - r) / np.maximum(np.abs(r), floor)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            diff = np.abs(a - r)
+            if args.strict_floor:   # floor on the denominator: |a - r| <= tol * max(|r|, floor)
+                allow = tol * np.maximum(np.abs(r), floor)
+            else:                   # floor on the allowance: |a - r| <= max(tol * |r|, floor)
+                allow = np.maximum(tol * np.abs(r), floor)
+            ratio = diff / allow
+            reldev = diff / np.maximum(np.abs(r), floor)
         nan_r, nan_a = np.isnan(r), np.isnan(a)
-        dev = np.where(nan_r & nan_a, 0.0, dev)
-        dev = np.where(nan_r ^ nan_a, np.inf, dev)
-        if dev.size == 0:
+        ratio = np.where(nan_r & nan_a, 0.0, ratio)
+        ratio = np.where(nan_r ^ nan_a, np.inf, ratio)
+        reldev = np.where(nan_r & nan_a, 0.0, np.where(nan_r ^ nan_a, np.inf, reldev))
+        if ratio.size == 0:
             continue
-        idx = np.unravel_index(int(np.argmax(dev)), dev.shape)
-        worst = float(dev[idx])
+        idx = np.unravel_index(int(np.argmax(ratio)), ratio.shape)
+        worst = float(ratio[idx])
         where = [f"t={tr[ir[idx[0]]]:g}"]
         for ax, dim in enumerate(dims, start=1):
             names = Rc.get(dim)
             where.append(f"{dim}={names[idx[ax]] if names is not None and idx[ax] < len(names) else idx[ax]}")
-        ok = worst <= tol
+        ok = worst <= 1.0
         failures += 0 if ok else 1
-        print(f"{name:26s} {tol:7.0e} {worst:12.3e} {' '.join(where):40s} {r[idx]:14.7g} {a[idx]:14.7g}  "
-              f"{'ok' if ok else 'FAIL'}")
+        print(f"{name:26s} {tol:7.0e} {float(np.max(reldev)):12.3e} {worst:9.2e} {' '.join(where):40s} "
+              f"{r[idx]:14.7g} {a[idx]:14.7g}  {'ok' if ok else 'FAIL'}")
     if missing:
         print("not in ARCM file (not compared): " + ", ".join(missing))
     print(f"{failures} violation(s)")
