@@ -204,7 +204,11 @@ def main(argv=None):
     if Am.get("stop_time") is not None and Rm.get("stop_time") is not None:
         st_a = float(np.asarray(Am["stop_time"]).flat[0])
         st_r = float(np.asarray(Rm["stop_time"]).flat[0])
-        print(f"stop time: ARCM {st_a!r}  reference {st_r!r}  diff {st_a - st_r:.3g}")
+        span = max(1.0, float(np.nanmax(tr) - np.nanmin(tr)))
+        bad = not (abs(st_a - st_r) <= 1e-5 * span * args.slack)
+        print(f"stop time: ARCM {st_a!r}  reference {st_r!r}  diff {st_a - st_r:.3g}"
+              f"{'  STOP TIME MISMATCH (> 1e-5 of the run length)' if bad else ''}")
+        failures += 1 if bad else 0
 
     header = (f"{'variable':26s} {'tol':>7s} {'max rel dev':>12s} {'dev/allow':>9s} {'worst at':40s} "
               f"{'reference':>14s} {'arcm':>14s}  result")
