@@ -199,6 +199,9 @@ void merge_config(ConfigNode& parent, const ConfigNode& child) {
     }
     return;
   }
+  // A section left empty in a child (`economy:` followed only by comments)
+  // reads as null; it must not wipe out the section the parent gives.
+  if (parent.is_map() && child.kind == ConfigNode::Kind::null) return;
   if (child.kind == ConfigNode::Kind::sequence && child.tag == "!append" &&
       parent.kind == ConfigNode::Kind::sequence) {
     parent.items.insert(parent.items.end(), child.items.begin(), child.items.end());

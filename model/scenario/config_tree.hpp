@@ -60,7 +60,8 @@ ConfigNode resolve_extends(const std::string& text, const std::string& file);
 //! parent's value (recursively when both values are maps) and a new key is
 //! appended in the child's order. Any other child value replaces the parent's,
 //! except a sequence tagged `!append`, which is appended to the parent's
-//! sequence. Locations travel with the nodes, so inherited values keep the
+//! sequence, and an empty (null) value, which leaves a parent's map as it is.
+//! Locations travel with the nodes, so inherited values keep the
 //! parent's file; a key the child repeats (a map included) takes the child's.
 void merge_config(ConfigNode& parent, const ConfigNode& child);
 

@@ -235,6 +235,12 @@ TEST_CASE("load_scenario_from_string resolves extends next to the pseudo file", 
   CHECK(s.source_file == DATA + "/scenarios/inline.yaml");
 }
 
+TEST_CASE("an empty section in a child keeps the parent's section", "[scenario]") {
+  const std::string text = "extends: base.yaml\nresources:\n# nothing here yet\n";
+  const Scenario s = load_scenario_from_string(text, DATA + "/scenarios/child.yaml");
+  CHECK(s.n_resources() == 2);
+}
+
 TEST_CASE("validate() of a scenario built in code names the key", "[scenario]") {
   Scenario s = load_scenario(DATA + "/scenarios/base.yaml");
   CHECK_NOTHROW(validate(s));
