@@ -9,27 +9,12 @@
 
 #include "core/errors.hpp"
 #include "dynamics/integrate.hpp"
-#include "dynamics/outputs.hpp"
 #include "io/results_file.hpp"
 #include "scenario/loader.hpp"
 
 namespace arcm::driver {
 
 namespace {
-
-// Output variables must name variables the model records; checked before any
-// work so a typo costs nothing.
-void check_output_selection(const Scenario& scenario) {
-  if (scenario.output.all_variables) return;
-  const std::vector<std::string> known = trajectory_variable_names();
-  for (const std::string& name : scenario.output.variables) {
-    if (std::find(known.begin(), known.end(), name) != known.end()) continue;
-    std::string list;
-    for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
-    throw ConfigError(scenario.source_file, 0, 0, "output.variables",
-                      "unknown trajectory variable '" + name + "'; known variables: " + list);
-  }
-}
 
 const Variable& summary_variable(const RunResults& r, const std::string& name) {
   const Variable* v = r.find(name);
@@ -58,7 +43,6 @@ std::string utc_timestamp_for_filename() {
 SingleRunOutcome run_scenario_file(const SingleRunOptions& options) {
   SingleRunOutcome outcome;
   outcome.scenario = load_scenario(options.scenario_path);
-  check_output_selection(outcome.scenario);
   const Scenario& scenario = outcome.scenario;
 
   outcome.output_path = options.output_path;

@@ -7,6 +7,7 @@
 
 #include "core/errors.hpp"
 #include "core/schedule.hpp"
+#include "dynamics/outputs.hpp"
 #include "scenario/config_tree.hpp"
 #include "scenario/schema.hpp"
 #include "scenario/validation.hpp"
@@ -225,11 +226,21 @@ void read_time_and_numerics(const Reader& in, const ConfigNode& root, Scenario& 
     if (const ConfigEntry* variables = node.find("variables")) {
       const ConfigNode& value = variables->value;
       if (value.kind == Kind::sequence) {
-        // Names are checked by the run layer, which knows the output variables.
         settings.all_variables = false;
-        for (std::size_t i = 0; i < value.items.size(); ++i)
-          settings.variables.push_back(
-              in.text(value.items[i], "output.variables[" + std::to_string(i) + "]"));
+        const std::vector<std::string> known = trajectory_variable_names();
+        for (std::size_t i = 0; i < value.items.size(); ++i) {
+          const std::string item_path = "output.variables[" + std::to_string(i) + "]";
+          const std::string name = in.text(value.items[i], item_path);
+          if (std::find(known.begin(), known.end(), name) == known.end()) {
+            const std::string suggestion = nearest_word(name, known);
+            in.fail(item_path, "unknown trajectory variable '" + name + "'" +
+                                   (suggestion.empty() ? "" : " (did you mean '" + suggestion + "'?)") +
+                                   "; known variables: " + list_words(known));
+          }
+          if (std::find(settings.variables.begin(), settings.variables.end(), name) != settings.variables.end())
+            in.fail(item_path, "trajectory variable '" + name + "' is listed twice");
+          settings.variables.push_back(name);
+        }
       } else if (value.kind == Kind::scalar && !value.quoted &&
                  (value.text == "all" || value.text == "none")) {
         settings.all_variables = value.text == "all";

@@ -78,6 +78,8 @@ BAD_CONFIG("bad_actor_kind.yaml", 5, "actors.spacex.kind", "state, firm")
 BAD_CONFIG("bad_regime_scope.yaml", 4, "legal.regime_scope", "parties, universal")
 BAD_CONFIG("bad_precision.yaml", 4, "output.precision", "float64, float32")
 BAD_CONFIG("bad_variables.yaml", 4, "output.variables", "`all`, `none` or a list")
+BAD_CONFIG("unknown_output_variable.yaml", 4, "output.variables[1]", "did you mean 'price'")
+BAD_CONFIG("duplicate_output_variable.yaml", 6, "output.variables[1]", "listed twice")
 
 // Required keys (reported at the map that lacks them)
 BAD_CONFIG("missing_required_actor_key.yaml", 4, "actors.esa.launch_cost", "required key is missing")
