@@ -286,6 +286,12 @@ std::string to_yaml(const Scenario& s) {
   write_globals(w, s);
   write_jurisdictions(w, s);
   write_resources(w, s);
+  if (s.blocs.empty()) {
+    w.word(0, "blocs", "[]");
+  } else {
+    w.section(0, "blocs");
+    for (const std::string& bloc : s.blocs) w.item(1, quoted(bloc));
+  }
   write_actors(w, s);
   write_beneficiaries(w, s);
   write_schedule(w, s);

@@ -391,6 +391,31 @@ std::vector<double> read_per_resource(const Reader& in, const ConfigNode& actor,
   return values;
 }
 
+void read_blocs(const Reader& in, const ConfigNode& root, Scenario& s) {
+  const ConfigEntry* section = root.find("blocs");
+  if (section == nullptr || section->value.kind == Kind::null) return;
+  if (section->value.kind != Kind::sequence)
+    in.fail("blocs", "expected a list of bloc names, got " + describe(section->value));
+  for (std::size_t i = 0; i < section->value.items.size(); ++i) {
+    const std::string path = "blocs[" + std::to_string(i) + "]";
+    const std::string name = in.text(section->value.items[i], path);
+    in.check_id(name, path);
+    if (std::find(s.blocs.begin(), s.blocs.end(), name) != s.blocs.end())
+      in.fail(path, "bloc '" + name + "' is listed twice");
+    s.blocs.push_back(name);
+  }
+}
+
+// Tension compares the shares of every bloc; a declared bloc that no actor
+// joins would count as a bloc with nothing, so it is refused.
+void check_blocs_used(const Reader& in, const Scenario& s) {
+  for (std::size_t b = 0; b < s.blocs.size(); ++b) {
+    const bool used = std::any_of(s.actors.begin(), s.actors.end(),
+                                  [&](const Actor& a) { return a.bloc == static_cast<int>(b); });
+    if (!used) in.fail("blocs[" + std::to_string(b) + "]", "bloc '" + s.blocs[b] + "' has no actor in it");
+  }
+}
+
 void read_actors(const Reader& in, const ConfigNode& root, Scenario& s) {
   const ConfigEntry* section = root.find("actors");
   if (section == nullptr) return;
@@ -413,8 +438,13 @@ void read_actors(const Reader& in, const ConfigNode& root, Scenario& s) {
     std::string bloc;
     in.read(node, path, "bloc", bloc);
     if (!bloc.empty()) {
-      auto known = std::find(s.blocs.begin(), s.blocs.end(), bloc);
-      if (known == s.blocs.end()) known = s.blocs.insert(s.blocs.end(), bloc);
+      // Blocs are declared once at the top, so a misspelt bloc is an error
+      // rather than a new bloc of one that silently changes the tension.
+      const auto known = std::find(s.blocs.begin(), s.blocs.end(), bloc);
+      if (known == s.blocs.end())
+        in.fail(path + ".bloc", s.blocs.empty() ? "bloc '" + bloc + "' is not declared: list every bloc in the "
+                                                                     "top-level `blocs:`"
+                                                : unknown_reference("bloc", bloc, s.blocs));
       a.bloc = static_cast<int>(known - s.blocs.begin());
     }
     in.read(node, path, "launch_cost", a.launch_cost);
@@ -515,7 +545,9 @@ Scenario interpret(const ConfigNode& root, const Reader& in) {
   read_globals(in, root, s);
   read_jurisdictions(in, root, s);
   read_resources(in, root, s);
+  read_blocs(in, root, s);
   read_actors(in, root, s);
+  check_blocs_used(in, s);
   read_beneficiaries(in, root, s);
   read_schedule(in, root, s);
   return s;

@@ -25,7 +25,7 @@ const Variable& var(const RunResults& r, const std::string& name) {
 
 } // namespace
 
-TEST_CASE("Stocks plus cumulative extraction are conserved; receipts equal royalties paid", "[integrate][conservation]") {
+TEST_CASE("Stocks plus cumulative extraction are conserved, and receipts equal royalties paid", "[integrate][conservation]") {
   const Scenario s = testing::two_actor_scenario();
   const RunResults r = simulate(s);
   REQUIRE(r.status == RunStatus::ok);
