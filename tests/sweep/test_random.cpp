@@ -89,7 +89,7 @@ TEST_CASE("uniform01 lies strictly inside (0, 1)", "[sweep][random]") {
   CHECK(std::abs(sum / 100000.0 - 0.5) < 5 * 9.2e-4);
 }
 
-TEST_CASE("KeyedPermutation is a bijection of [0, n) with a working inverse", "[sweep][random]") {
+TEST_CASE("KeyedPermutation is a bijection of 0..n-1 with a working inverse", "[sweep][random]") {
   for (std::uint64_t n : {1ULL, 2ULL, 3ULL, 4ULL, 5ULL, 16ULL, 17ULL, 1000ULL, 4099ULL, 65536ULL}) {
     INFO("n = " << n);
     const KeyedPermutation perm(n, seed_for(9, n, 1));

@@ -121,7 +121,7 @@ TEST_CASE("Sobol dimensions 1-2 form a (0,m,2)-net, scrambled or not", "[sweep][
   }
 }
 
-TEST_CASE("Saltelli layout: blocks [A, AB^(1..d), B] per base sample", "[sweep][sobol]") {
+TEST_CASE("Saltelli layout: blocks A, AB^(1..d), B per base sample", "[sweep][sobol]") {
   const std::size_t d = 5, n = 32;
   const SobolSaltelliDesign design(
       {Distribution::uniform(0.0, 1.0), Distribution::normal(0.0, 1.0), Distribution::lognormal(1.0, 1.0),
