@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <sstream>
 
 #include <boost/numeric/odeint.hpp>
@@ -70,6 +71,7 @@ private:
   std::string message_;
   double stop_time_{0};
   StateVector scratch_;
+  std::chrono::steady_clock::time_point started_{std::chrono::steady_clock::now()};
 };
 
 void RunIntegrator::fail(double t, const std::string& why) {
@@ -126,6 +128,8 @@ bool RunIntegrator::integrate_segment(const Segment& segment, bool last, StateVe
     } catch (const std::exception& e) {
       fail(t, std::string("the integrator gave up: ") + e.what());
       x = stepper.current_state();
+      // "Final" values of a failed run are those at the stop time (MODEL.md §11).
+      if (first_non_finite(x) == x.size()) recorder_.record_final(t, x, recording_system);
       return false;
     }
     ++accepted_steps_;
@@ -138,6 +142,7 @@ bool RunIntegrator::integrate_segment(const Segment& segment, bool last, StateVe
                        " during the step to t = " + format_time(t_now));
       x = stepper.previous_state();
       stop_time_ = t_prev;
+      if (first_non_finite(x) == x.size()) recorder_.record_final(t_prev, x, recording_system);
       return false;
     }
     auto dense = [&](double tau, StateVector& out) {
@@ -165,6 +170,14 @@ bool RunIntegrator::integrate_segment(const Segment& segment, bool last, StateVe
     }
     record_outputs_up_to(t_now, last && segment.end - t_now <= SAME_TIME, dense, recording_system);
     t = t_now;
+    if (settings.wall_time_limit > 0.0 && segment.end - t > SAME_TIME &&
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count() >
+            settings.wall_time_limit) {
+      x = now;
+      fail(t, "wall-clock limit of " + format_time(settings.wall_time_limit) + " s per run reached (run_time_limit)");
+      recorder_.record_final(t, x, recording_system);
+      return false;
+    }
     if (accepted_steps_ >= settings.max_steps && segment.end - t > SAME_TIME) {
       x = now;
       fail(t, "step limit of " + std::to_string(settings.max_steps) + " accepted steps reached (integrator." +
@@ -179,7 +192,7 @@ bool RunIntegrator::integrate_segment(const Segment& segment, bool last, StateVe
 }
 
 RunResults RunIntegrator::run() {
-  const auto started = std::chrono::steady_clock::now();
+  started_ = std::chrono::steady_clock::now();
   StateVector x = initial_state(scenario_, layout_);
   scratch_.assign(layout_.size(), 0.0);
   reference_ = make_run_reference(scenario_, segments_.front().in_force, x, layout_);
@@ -196,12 +209,21 @@ RunResults RunIntegrator::run() {
   // dopri5 is first-same-as-last: each attempted step costs six evaluations
   // and each (re)initialisation one.
   results.rejected_steps = std::max(0L, (rhs_evaluations_ - initialisations_) / 6 - accepted_steps_);
-  results.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  results.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
   return results;
 }
 
 } // namespace
 
 RunResults simulate(const Scenario& scenario) { return RunIntegrator(scenario).run(); }
+
+RunResults blank_results(const Scenario& scenario) {
+  const StateLayout layout(scenario.n_actors(), scenario.n_resources(), scenario.n_beneficiaries());
+  const TrajectoryRecorder recorder(scenario, layout);
+  RunResults results;
+  recorder.finish(results, std::numeric_limits<double>::quiet_NaN());
+  results.status = RunStatus::not_run;
+  return results;
+}
 
 } // namespace arcm

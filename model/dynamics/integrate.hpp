@@ -14,4 +14,9 @@ namespace arcm {
 //! Throws only for programming errors or an invalid scenario that escaped validation.
 RunResults simulate(const Scenario& scenario);
 
+//! What simulate() returns for a run that never started: every coordinate,
+//! trajectory and summary variable with its shape and NaN values, status
+//! not_run. Results files take their layout from it.
+RunResults blank_results(const Scenario& scenario);
+
 } // namespace arcm

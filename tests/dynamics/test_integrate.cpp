@@ -164,6 +164,12 @@ TEST_CASE("A run whose parameters produce non-finite values fails naming the tim
   const RunResults r = simulate(s);
   CHECK(r.status == RunStatus::failed);
   CHECK_THAT(r.message, Contains("non-finite") && Contains("t = ") && Contains("["));
+  // Final values are those at the stop time, not at the last output year.
+  CHECK(var(r, "stop_time").data[0] == r.stop_time);
+  CHECK(r.stop_time < s.end_year);
+  const double final_debris = var(r, "debris_final").data[0];
+  CHECK(std::isfinite(final_debris));
+  if (r.stop_time == s.start_year) CHECK(final_debris == s.debris.initial);
 }
 
 TEST_CASE("Two runs of one scenario are identical to the bit", "[integrate][determinism]") {
