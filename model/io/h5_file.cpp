@@ -171,6 +171,10 @@ bool link_exists(hid_t parent, const std::string& name) {
   return exists > 0;
 }
 
+void delete_link(hid_t parent, const std::string& name) {
+  check(H5Ldelete(parent, name.c_str(), H5P_DEFAULT), "delete", parent, name);
+}
+
 std::vector<std::string> child_names(hid_t group) {
   std::vector<std::string> names;
   auto collect = [](hid_t, const char* name, const H5L_info_t*, void* data) -> herr_t {
@@ -233,6 +237,11 @@ bool attribute_exists(hid_t object, const std::string& name) {
   const htri_t exists = H5Aexists(object, name.c_str());
   if (exists < 0) fail("look up attribute", object, name);
   return exists > 0;
+}
+
+void delete_attribute(hid_t object, const std::string& name) {
+  if (attribute_exists(object, name))
+    check(H5Adelete(object, name.c_str()), "delete attribute", object, name);
 }
 
 std::string read_string_attribute(hid_t object, const std::string& name) {
@@ -326,6 +335,14 @@ void extend_first_axis(hid_t dataset, hsize_t length) {
   if (dims[0] >= length) return;
   dims[0] = length;
   check(H5Dset_extent(dataset, dims.data()), "extend", dataset, object_name(dataset));
+}
+
+void resize_first_axis(hid_t dataset, hsize_t length) {
+  std::vector<hsize_t> dims = shape_of(dataset);
+  if (dims.empty()) fail("resize scalar dataset", dataset, object_name(dataset));
+  if (dims[0] == length) return;
+  dims[0] = length;
+  check(H5Dset_extent(dataset, dims.data()), "resize", dataset, object_name(dataset));
 }
 
 void write_hyperslab(hid_t dataset, hid_t memory_type, const std::vector<hsize_t>& start,

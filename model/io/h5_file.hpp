@@ -74,6 +74,9 @@ Handle open_file(const std::string& path, bool writable);
 Handle create_group(hid_t parent, const std::string& name);
 Handle open_group(hid_t parent, const std::string& name);
 bool link_exists(hid_t parent, const std::string& name);
+//! Unlinks a group or dataset. HDF5 1.10 does not give the space back to the
+//! file system (it is reused while the file stays open, then lost).
+void delete_link(hid_t parent, const std::string& name);
 //! Names of the direct children of a group, in creation order when tracked.
 std::vector<std::string> child_names(hid_t group);
 //! Flushes every buffer of the file that `any_id` lives in to disk.
@@ -92,6 +95,8 @@ template <class T> void write_attribute(hid_t object, const std::string& name, T
   write_attribute(object, name, std::vector<T>{value});
 }
 bool attribute_exists(hid_t object, const std::string& name);
+//! Deletes an attribute if it exists.
+void delete_attribute(hid_t object, const std::string& name);
 //! Reads a string attribute, VLEN or fixed-length.
 std::string read_string_attribute(hid_t object, const std::string& name);
 //! Reads any numeric attribute, converted to T by HDF5.
@@ -117,6 +122,8 @@ Handle open_dataset(hid_t parent, const std::string& name);
 std::vector<hsize_t> shape_of(hid_t dataset);
 //! Grows axis 0 of a dataset created with unlimited_first_axis to `length`.
 void extend_first_axis(hid_t dataset, hsize_t length);
+//! Sets axis 0 of such a dataset to `length`, growing or shrinking it.
+void resize_first_axis(hid_t dataset, hsize_t length);
 //! Writes `buffer` (memory type `memory_type`, C order) into the hyperslab
 //! starting at `start` with extent `count`.
 void write_hyperslab(hid_t dataset, hid_t memory_type, const std::vector<hsize_t>& start,

@@ -34,6 +34,24 @@ const std::vector<std::string> RUN_TABLE = {
     "status",          "message",        "stop_time",      "wall_seconds",
     "rhs_evaluations", "accepted_steps", "rejected_steps", "seed"};
 
+// The /ensemble axis of statistics; not in KNOWN_DIMS because only /ensemble
+// has it, and no variable may list it among its own dims.
+const char* const STATISTIC_DIM = "statistic";
+
+// The /checkpoint group, its dimension and its data (docs/output-format.md).
+const char* const CHECKPOINT_GROUP = "checkpoint";
+const char* const CHECKPOINT_DIM = "checkpoint_element";
+const char* const CHECKPOINT_STATE = "state";
+const char* const CHECKPOINT_NEXT_RUN = "next_run";
+// 256 KiB of float64 per checkpoint chunk. The state is stored uncompressed
+// so that rewriting it after every batch overwrites the same fixed-size
+// chunks in place instead of allocating new space each time.
+constexpr hsize_t CHECKPOINT_CHUNK = 32 * 1024;
+
+// At most this many run indices are written per call when the run axis grows,
+// so reserving millions of runs does not build one huge buffer.
+constexpr hsize_t RUN_COORDINATE_PIECE = 1 << 20;
+
 constexpr double NAN_DOUBLE = std::numeric_limits<double>::quiet_NaN();
 constexpr float NAN_FLOAT = std::numeric_limits<float>::quiet_NaN();
 
@@ -96,6 +114,12 @@ struct StoredGroup {
 } // namespace
 
 // ---- ResultsLayout / Provenance ---------------------------------------------
+
+const std::vector<std::string>& default_ensemble_statistics() {
+  static const std::vector<std::string> statistics = {"count", "mean", "std", "min", "q05",
+                                                      "q25",   "q50",  "q75", "q95", "max"};
+  return statistics;
+}
 
 ResultsLayout ResultsLayout::from_run(const RunResults& sample) {
   ResultsLayout layout;
@@ -163,12 +187,19 @@ struct ResultsFileWriter::Impl {
   h5::Handle file;
   bool has_trajectories{false};
   StoredGroup trajectories, summary, parameters, runs;
+  // /checkpoint, opened or created by the first write_checkpoint().
+  h5::Handle checkpoint_group, checkpoint_element, checkpoint_state;
   hsize_t run_count{0};
   bool finished{false};
 
   void create();
   void open_existing();
-  void open_group_contents(StoredGroup& group, const std::string& name, std::vector<VariableSpec>* specs);
+  void open_group_contents(StoredGroup& group, const std::string& name, std::vector<VariableSpec>* specs,
+                           bool has_run_axis = true);
+  void upgrade_minor_version();
+  void write_ensemble_group(const std::vector<std::string>& statistics,
+                            const std::vector<EnsembleVariable>& variables);
+  void open_or_create_checkpoint();
   void write_root_attributes();
   StoredGroup create_group(const std::string& name, const std::string& description,
                            const std::vector<VariableSpec>& specs, hid_t value_type, bool is_float32);
@@ -210,6 +241,12 @@ void ResultsFileWriter::Impl::create() {
   parameters = create_group("parameters", "swept or sampled parameter values, per run", parameter_specs,
                             H5T_IEEE_F64LE, false);
   create_runs_group();
+  if (!layout.ensemble.empty()) {
+    // The declared placeholder: all NaN until write_ensemble().
+    std::vector<EnsembleVariable> placeholders;
+    for (const VariableSpec& spec : layout.ensemble) placeholders.push_back({spec, {}});
+    write_ensemble_group(layout.ensemble_statistics, placeholders);
+  }
   h5::flush(file.id());
 }
 
@@ -229,6 +266,9 @@ void ResultsFileWriter::Impl::write_root_attributes() {
   h5::write_attribute(root, "master_seed", provenance.master_seed);
   h5::write_attribute(root, "threads", provenance.threads);
   h5::write_attribute(root, "processes", provenance.processes);
+  h5::write_attribute(root, "definition_hash", provenance.definition_hash);
+  h5::write_attribute(root, "design", provenance.design);
+  h5::write_attribute(root, "total_runs", provenance.total_runs);
   unsigned major = 0, minor = 0, release = 0;
   H5get_libversion(&major, &minor, &release);
   h5::write_attribute(root, "hdf5_version",
@@ -237,15 +277,17 @@ void ResultsFileWriter::Impl::write_root_attributes() {
 
 void ResultsFileWriter::Impl::create_coordinates(StoredGroup& group, const std::vector<std::string>& dims) {
   const hid_t parent = group.group.id();
-  h5::DatasetOptions run_options;
-  run_options.dims = {0};
-  run_options.unlimited_first_axis = true;
-  run_options.chunk = {runs_per_chunk(sizeof(std::int64_t))};
-  run_options.compress = true;
-  group.run_coordinate = h5::create_dataset(parent, "run", H5T_STD_I64LE, run_options);
-  h5::write_attribute(group.run_coordinate.id(), "units", std::string("1"));
-  h5::write_attribute(group.run_coordinate.id(), "long_name", std::string("run index within the sweep"));
-  h5::make_scale(group.run_coordinate.id(), "run");
+  if (contains(dims, "run")) { // every group but /ensemble
+    h5::DatasetOptions run_options;
+    run_options.dims = {0};
+    run_options.unlimited_first_axis = true;
+    run_options.chunk = {runs_per_chunk(sizeof(std::int64_t))};
+    run_options.compress = true;
+    group.run_coordinate = h5::create_dataset(parent, "run", H5T_STD_I64LE, run_options);
+    h5::write_attribute(group.run_coordinate.id(), "units", std::string("1"));
+    h5::write_attribute(group.run_coordinate.id(), "long_name", std::string("run index within the sweep"));
+    h5::make_scale(group.run_coordinate.id(), "run");
+  }
 
   const h5::Handle string_type = h5::vlen_string_type();
   auto create_labels = [&](const std::string& name, const std::vector<std::string>& labels,
@@ -452,11 +494,15 @@ void ResultsFileWriter::Impl::grow_to(hsize_t length) {
     for (h5::Handle& extra : group->run_axis_extras) h5::extend_first_axis(extra.id(), length);
     // The run coordinate is written for the whole new range at once, so it
     // stays 0..n-1 (plus the file's offset) even when batches arrive out of order.
-    std::vector<std::int64_t> indices;
-    for (hsize_t position = run_count; position < length; ++position)
-      indices.push_back(layout.first_run_index + static_cast<std::int64_t>(position));
-    h5::write_hyperslab(group->run_coordinate.id(), H5T_NATIVE_INT64, {run_count}, {length - run_count},
-                        indices.data());
+    for (hsize_t start = run_count; start < length; start += RUN_COORDINATE_PIECE) {
+      const hsize_t end = std::min(length, start + RUN_COORDINATE_PIECE);
+      std::vector<std::int64_t> indices;
+      indices.reserve(static_cast<std::size_t>(end - start));
+      for (hsize_t position = start; position < end; ++position)
+        indices.push_back(layout.first_run_index + static_cast<std::int64_t>(position));
+      h5::write_hyperslab(group->run_coordinate.id(), H5T_NATIVE_INT64, {start}, {end - start},
+                          indices.data());
+    }
   }
   run_count = length;
 }
@@ -542,7 +588,7 @@ void ResultsFileWriter::Impl::write_run_table(hsize_t position, const std::vecto
 }
 
 void ResultsFileWriter::Impl::open_group_contents(StoredGroup& group, const std::string& name,
-                                                  std::vector<VariableSpec>* specs) {
+                                                  std::vector<VariableSpec>* specs, bool has_run_axis) {
   group.group = h5::open_group(file.id(), name);
   for (const std::string& child : h5::child_names(group.group.id())) {
     h5::Handle dataset = h5::open_dataset(group.group.id(), child);
@@ -553,6 +599,8 @@ void ResultsFileWriter::Impl::open_group_contents(StoredGroup& group, const std:
       // Coordinates are identical in every group; reading them from each is harmless.
       if (child == "time") {
         layout.time = h5::read_all<double>(dataset.id());
+      } else if (child == STATISTIC_DIM) {
+        layout.ensemble_statistics = h5::read_strings(dataset.id());
       } else {
         std::vector<std::string>* labels = child == "actor"         ? &layout.actor
                                            : child == "resource"    ? &layout.resource
@@ -582,7 +630,8 @@ void ResultsFileWriter::Impl::open_group_contents(StoredGroup& group, const std:
       group.variables.push_back(std::move(variable));
     }
   }
-  if (!group.run_coordinate.valid()) throw IoError(partial_path + ": /" + name + " has no run coordinate");
+  if (has_run_axis && !group.run_coordinate.valid())
+    throw IoError(partial_path + ": /" + name + " has no run coordinate");
 }
 
 void ResultsFileWriter::Impl::open_existing() {
@@ -605,9 +654,166 @@ void ResultsFileWriter::Impl::open_existing() {
     runs.run_axis_extras.push_back(h5::open_dataset(runs.group.id(), name));
   layout.first_run_index = h5::read_numeric_attribute<std::int64_t>(runs.group.id(), "first_run_index").at(0);
   run_count = h5::shape_of(runs.run_coordinate.id()).at(0);
+  if (h5::link_exists(file.id(), "ensemble")) {
+    // Only for its coordinates and declared variables: write_ensemble()
+    // replaces the whole group, so nothing in it is kept open.
+    StoredGroup ensemble;
+    open_group_contents(ensemble, "ensemble", &layout.ensemble, false);
+  }
+  upgrade_minor_version();
+}
+
+void ResultsFileWriter::Impl::upgrade_minor_version() {
+  // A partial file from an older minor version of this major is resumed by
+  // this writer, which may add this version's fields (/checkpoint, /ensemble),
+  // so the file says so and gets the root attributes a reader now expects.
+  const hid_t root = file.id();
+  const auto version = h5::read_numeric_attribute<std::int32_t>(root, "format_version");
+  if (version.at(1) >= RESULTS_FORMAT_MINOR) return;
+  h5::write_attribute(root, "format_version",
+                      std::vector<std::int32_t>{RESULTS_FORMAT_MAJOR, RESULTS_FORMAT_MINOR});
+  if (!h5::attribute_exists(root, "definition_hash"))
+    h5::write_attribute(root, "definition_hash", provenance.definition_hash);
+  if (!h5::attribute_exists(root, "design")) h5::write_attribute(root, "design", provenance.design);
+  if (!h5::attribute_exists(root, "total_runs"))
+    h5::write_attribute(root, "total_runs", provenance.total_runs);
+}
+
+void ResultsFileWriter::Impl::write_ensemble_group(const std::vector<std::string>& statistics,
+                                                   const std::vector<EnsembleVariable>& variables) {
+  const std::string where = partial_path + ": /ensemble";
+  if (statistics.empty()) throw IoError(where + ": no statistics given");
+  for (std::size_t s = 0; s < statistics.size(); ++s)
+    if (statistics[s].empty() ||
+        std::find(statistics.begin(), statistics.begin() + static_cast<std::ptrdiff_t>(s), statistics[s]) !=
+            statistics.begin() + static_cast<std::ptrdiff_t>(s))
+      throw IoError(where + ": statistic name '" + statistics[s] + "' is empty or repeated");
+
+  std::vector<std::string> seen_names;
+  std::vector<std::size_t> elements;
+  for (const EnsembleVariable& variable : variables) {
+    const VariableSpec& spec = variable.spec;
+    if (spec.name.empty() || spec.name == STATISTIC_DIM || contains(KNOWN_DIMS, spec.name) ||
+        contains(ACTOR_COORDINATES, spec.name) || contains(seen_names, spec.name))
+      throw IoError(where + ": variable name '" + spec.name + "' is empty, a coordinate name or repeated");
+    seen_names.push_back(spec.name);
+    std::size_t size = 1;
+    for (const std::string& dim : spec.dims) {
+      if (dim == "run" || dim == STATISTIC_DIM)
+        throw IoError(where + "/" + spec.name + " lists '" + dim + "' in its dims (the file adds '" +
+                      STATISTIC_DIM + "' itself; the ensemble has no run axis)");
+      // A resumed summary-only file knows `time` only from a declared /ensemble.
+      if (dim == "time" && layout.time.empty())
+        throw IoError(where + "/" + spec.name +
+                      ": the file has no time coordinate (declare ResultsLayout::ensemble when "
+                      "creating a summary-only file that may be resumed)");
+      size *= layout.dim_length(dim); // throws on an unknown dimension
+    }
+    if (!variable.values.empty() && variable.values.size() != statistics.size() * size)
+      throw IoError(where + "/" + spec.name + ": " + std::to_string(variable.values.size()) +
+                    " values, expected " + std::to_string(statistics.size()) + " statistics x " +
+                    std::to_string(size) + " elements");
+    elements.push_back(size);
+  }
+
+  // Replacing means deleting the old group first; within one session HDF5
+  // reuses the freed space for the new one.
+  if (h5::link_exists(file.id(), "ensemble")) h5::delete_link(file.id(), "ensemble");
+  StoredGroup group;
+  group.group = h5::create_group(file.id(), "ensemble");
+  h5::write_attribute(group.group.id(), "description",
+                      std::string("statistics across runs of trajectory variables, per element"));
+
+  {
+    h5::DatasetOptions options;
+    options.dims = {statistics.size()};
+    const h5::Handle string_type = h5::vlen_string_type();
+    h5::Handle coordinate = h5::create_dataset(group.group.id(), STATISTIC_DIM, string_type.id(), options);
+    h5::write_strings(coordinate.id(), 0, statistics);
+    h5::write_attribute(coordinate.id(), "units", std::string("1"));
+    h5::write_attribute(coordinate.id(), "long_name", std::string("statistic across runs"));
+    h5::make_scale(coordinate.id(), STATISTIC_DIM);
+    group.coordinates.emplace_back(STATISTIC_DIM, std::move(coordinate));
+  }
+  std::vector<std::string> used_dims;
+  for (const std::string& dim : KNOWN_DIMS)
+    for (const EnsembleVariable& variable : variables)
+      if (contains(variable.spec.dims, dim) && !contains(used_dims, dim)) used_dims.push_back(dim);
+  create_coordinates(group, used_dims);
+
+  const std::string units_note = "units apply to every statistic except count, the number of runs with a "
+                                 "finite value at that element (units 1)";
+  for (std::size_t v = 0; v < variables.size(); ++v) {
+    const VariableSpec& spec = variables[v].spec;
+    h5::DatasetOptions options;
+    options.dims = {statistics.size()};
+    for (const std::string& dim : spec.dims) options.dims.push_back(layout.dim_length(dim));
+    // Whole statistics per chunk, as many as fit in the usual chunk size, so
+    // reading one statistic (a fan chart's median) touches few chunks.
+    const std::size_t per_chunk = std::clamp<std::size_t>(
+        TARGET_CHUNK_BYTES / std::max<std::size_t>(elements[v] * sizeof(double), 1), 1, statistics.size());
+    options.chunk = {per_chunk};
+    for (std::size_t axis = 1; axis < options.dims.size(); ++axis)
+      options.chunk.push_back(std::max<hsize_t>(options.dims[axis], 1));
+    options.compress = true;
+    h5::Handle dataset = h5::create_dataset(group.group.id(), spec.name, H5T_IEEE_F64LE, options,
+                                            H5T_NATIVE_DOUBLE, &NAN_DOUBLE);
+    h5::write_attribute(dataset.id(), "_FillValue", NAN_DOUBLE);
+    h5::write_attribute(dataset.id(), "units", spec.units);
+    h5::write_attribute(dataset.id(), "long_name", spec.long_name);
+    h5::write_attribute(dataset.id(), "statistic_units_note", units_note);
+    if (contains(spec.dims, "actor")) {
+      std::vector<std::string> extras;
+      for (const std::string& name : ACTOR_COORDINATES)
+        if (group.coordinate(name) >= 0) extras.push_back(name);
+      if (!extras.empty()) h5::write_attribute(dataset.id(), "coordinates", join(extras, " "));
+    }
+    h5::attach_scale(dataset.id(), group.coordinate(STATISTIC_DIM), 0);
+    for (std::size_t axis = 0; axis < spec.dims.size(); ++axis)
+      h5::attach_scale(dataset.id(), group.coordinate(spec.dims[axis]), static_cast<unsigned>(axis + 1));
+    if (!variables[v].values.empty() && elements[v] > 0)
+      h5::write_all(dataset.id(), H5T_NATIVE_DOUBLE, variables[v].values.data());
+  }
+}
+
+void ResultsFileWriter::Impl::open_or_create_checkpoint() {
+  if (checkpoint_group.valid()) return;
+  if (h5::link_exists(file.id(), CHECKPOINT_GROUP)) { // a resumed file
+    checkpoint_group = h5::open_group(file.id(), CHECKPOINT_GROUP);
+    checkpoint_element = h5::open_dataset(checkpoint_group.id(), CHECKPOINT_DIM);
+    checkpoint_state = h5::open_dataset(checkpoint_group.id(), CHECKPOINT_STATE);
+    return;
+  }
+  checkpoint_group = h5::create_group(file.id(), CHECKPOINT_GROUP);
+  h5::write_attribute(checkpoint_group.id(), "description",
+                      std::string("state to resume an unfinished sweep; removed when the file is finished"));
+  const hid_t parent = checkpoint_group.id();
+
+  h5::DatasetOptions options;
+  options.dims = {0};
+  options.unlimited_first_axis = true;
+  options.chunk = {CHECKPOINT_CHUNK};
+  // The index coordinate only grows and compresses to almost nothing.
+  options.compress = true;
+  checkpoint_element = h5::create_dataset(parent, CHECKPOINT_DIM, H5T_STD_I64LE, options);
+  h5::write_attribute(checkpoint_element.id(), "units", std::string("1"));
+  h5::write_attribute(checkpoint_element.id(), "long_name", std::string("index into the checkpoint state"));
+  h5::make_scale(checkpoint_element.id(), CHECKPOINT_DIM);
+
+  options.compress = false; // see CHECKPOINT_CHUNK
+  checkpoint_state =
+      h5::create_dataset(parent, CHECKPOINT_STATE, H5T_IEEE_F64LE, options, H5T_NATIVE_DOUBLE, &NAN_DOUBLE);
+  h5::write_attribute(checkpoint_state.id(), "_FillValue", NAN_DOUBLE);
+  h5::write_attribute(checkpoint_state.id(), "units", std::string("1"));
+  h5::write_attribute(checkpoint_state.id(), "long_name",
+                      std::string("opaque accumulator state of the sweep driver"));
+  h5::attach_scale(checkpoint_state.id(), checkpoint_element.id(), 0);
 }
 
 void ResultsFileWriter::Impl::close_all() {
+  checkpoint_state = h5::Handle{};
+  checkpoint_element = h5::Handle{};
+  checkpoint_group = h5::Handle{};
   trajectories = StoredGroup{};
   summary = StoredGroup{};
   parameters = StoredGroup{};
@@ -671,10 +877,76 @@ std::size_t ResultsFileWriter::run_count() const {
   return static_cast<std::size_t>(impl_->run_count);
 }
 
+void ResultsFileWriter::reserve_runs(std::int64_t total_runs) {
+  h5::silence_error_printing();
+  Impl& state = *impl_;
+  if (state.finished) throw IoError(state.final_path + ": reserve_runs after finish()");
+  if (total_runs < 0)
+    throw IoError(state.partial_path + ": cannot reserve " + std::to_string(total_runs) + " runs");
+  state.grow_to(static_cast<hsize_t>(total_runs));
+  h5::flush(state.file.id());
+}
+
+void ResultsFileWriter::write_ensemble(const std::vector<std::string>& statistics,
+                                       const std::vector<EnsembleVariable>& variables) {
+  h5::silence_error_printing();
+  Impl& state = *impl_;
+  if (state.finished) throw IoError(state.final_path + ": write_ensemble after finish()");
+  state.write_ensemble_group(statistics, variables);
+  state.layout.ensemble_statistics = statistics;
+  state.layout.ensemble.clear();
+  for (const EnsembleVariable& variable : variables) state.layout.ensemble.push_back(variable.spec);
+  h5::flush(state.file.id());
+}
+
+void ResultsFileWriter::write_checkpoint(std::int64_t next_run, const std::vector<double>& state_values) {
+  h5::silence_error_printing();
+  Impl& state = *impl_;
+  if (state.finished) throw IoError(state.final_path + ": write_checkpoint after finish()");
+  const std::int64_t end = state.layout.first_run_index + static_cast<std::int64_t>(state.run_count);
+  if (next_run < state.layout.first_run_index || next_run > end)
+    throw IoError(state.partial_path + ": checkpoint next_run " + std::to_string(next_run) +
+                  " is outside the file's runs " + std::to_string(state.layout.first_run_index) + ".." +
+                  std::to_string(end));
+  state.open_or_create_checkpoint();
+  const hid_t group = state.checkpoint_group.id();
+
+  // 1. Mark the old checkpoint incomplete and make that durable before the
+  // new state overwrites it: a large state goes to disk as it is written
+  // (it does not fit HDF5's chunk cache), so without this a kill could leave
+  // the new state next to the old next_run.
+  h5::delete_attribute(group, CHECKPOINT_NEXT_RUN);
+  h5::flush(group);
+
+  // 2. The new state, then next_run, which makes it valid again.
+  const auto old_length = h5::shape_of(state.checkpoint_element.id()).at(0);
+  const auto new_length = static_cast<hsize_t>(state_values.size());
+  h5::resize_first_axis(state.checkpoint_element.id(), new_length);
+  h5::resize_first_axis(state.checkpoint_state.id(), new_length);
+  if (new_length > old_length) { // indices below old_length are already right
+    std::vector<std::int64_t> indices;
+    indices.reserve(static_cast<std::size_t>(new_length - old_length));
+    for (hsize_t i = old_length; i < new_length; ++i) indices.push_back(static_cast<std::int64_t>(i));
+    h5::write_hyperslab(state.checkpoint_element.id(), H5T_NATIVE_INT64, {old_length},
+                        {new_length - old_length}, indices.data());
+  }
+  if (new_length > 0)
+    h5::write_hyperslab(state.checkpoint_state.id(), H5T_NATIVE_DOUBLE, {0}, {new_length},
+                        state_values.data());
+  h5::write_attribute(group, CHECKPOINT_NEXT_RUN, next_run);
+  h5::flush(group);
+}
+
 void ResultsFileWriter::finish() {
   h5::silence_error_printing();
   Impl& state = *impl_;
   if (state.finished) return;
+  // A finished file needs no resume state. HDF5 1.10 keeps the freed bytes
+  // inside the file (docs/output-format.md says how to reclaim them).
+  state.checkpoint_state = h5::Handle{};
+  state.checkpoint_element = h5::Handle{};
+  state.checkpoint_group = h5::Handle{};
+  if (h5::link_exists(state.file.id(), CHECKPOINT_GROUP)) h5::delete_link(state.file.id(), CHECKPOINT_GROUP);
   h5::flush(state.file.id());
   state.close_all();
   // Make the bytes durable before the name says the file is complete.
@@ -773,6 +1045,13 @@ ResultsFileReader::ResultsFileReader(const std::string& path) : impl_(std::make_
   provenance.master_seed = h5::read_numeric_attribute<std::uint64_t>(root, "master_seed").at(0);
   provenance.threads = h5::read_numeric_attribute<std::int32_t>(root, "threads").at(0);
   provenance.processes = h5::read_numeric_attribute<std::int32_t>(root, "processes").at(0);
+  // Added in 1.1: a 1.0 file reads as "" / "" / 0 (unknown).
+  provenance.definition_hash =
+      h5::attribute_exists(root, "definition_hash") ? h5::read_string_attribute(root, "definition_hash") : "";
+  provenance.design = h5::attribute_exists(root, "design") ? h5::read_string_attribute(root, "design") : "";
+  provenance.total_runs = h5::attribute_exists(root, "total_runs")
+                              ? h5::read_numeric_attribute<std::int64_t>(root, "total_runs").at(0)
+                              : 0;
 
   const h5::Handle runs = h5::open_group(root, "runs");
   const h5::Handle run = h5::open_dataset(runs.id(), "run");
@@ -780,6 +1059,12 @@ ResultsFileReader::ResultsFileReader(const std::string& path) : impl_(std::make_
   info.trajectory_variables = impl_->data_variables("trajectories");
   info.summary_variables = impl_->data_variables("summary");
   info.parameters = impl_->data_variables("parameters");
+  info.ensemble_variables = impl_->data_variables("ensemble");
+  if (h5::link_exists(root, "ensemble")) {
+    const h5::Handle ensemble = h5::open_group(root, "ensemble");
+    const h5::Handle statistic = h5::open_dataset(ensemble.id(), STATISTIC_DIM);
+    info.ensemble_statistics = h5::read_strings(statistic.id());
+  }
 }
 
 ResultsFileReader::~ResultsFileReader() = default;
@@ -816,6 +1101,20 @@ std::vector<RunStatus> ResultsFileReader::run_status() const {
   for (std::int8_t flag : h5::read_all<std::int8_t>(dataset.id()))
     status.push_back(static_cast<RunStatus>(flag));
   return status;
+}
+
+std::optional<Checkpoint> ResultsFileReader::read_checkpoint() const {
+  h5::silence_error_printing();
+  const hid_t root = impl_->file.id();
+  if (!h5::link_exists(root, CHECKPOINT_GROUP)) return std::nullopt;
+  const h5::Handle group = h5::open_group(root, CHECKPOINT_GROUP);
+  // No next_run: the writer was killed while replacing the checkpoint.
+  if (!h5::attribute_exists(group.id(), CHECKPOINT_NEXT_RUN)) return std::nullopt;
+  Checkpoint checkpoint;
+  checkpoint.next_run = h5::read_numeric_attribute<std::int64_t>(group.id(), CHECKPOINT_NEXT_RUN).at(0);
+  const h5::Handle state = h5::open_dataset(group.id(), CHECKPOINT_STATE);
+  checkpoint.state = h5::read_all<double>(state.id());
+  return checkpoint;
 }
 
 ResultsFileInfo open_results(const std::string& path) {

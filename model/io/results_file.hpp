@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,7 +27,11 @@ inline constexpr const char* RESULTS_FILETYPE = "arcm-results";
 //! a changed meaning or layout of an existing field bumps major. Readers
 //! refuse any other major version.
 inline constexpr int RESULTS_FORMAT_MAJOR = 1;
-inline constexpr int RESULTS_FORMAT_MINOR = 0;
+inline constexpr int RESULTS_FORMAT_MINOR = 1;
+
+//! The statistics of /ensemble, in order, unless the writer is given others:
+//! count, mean, std, min, q05, q25, q50, q75, q95, max (docs/output-format.md).
+const std::vector<std::string>& default_ensemble_statistics();
 
 //! Floating-point width of trajectory variables in the file (summary,
 //! parameters and coordinates are always float64).
@@ -62,6 +67,14 @@ struct ResultsLayout {
   //! Global index of the file's first run: a shard holding runs 1000..1999 of
   //! a sweep uses 1000, so the `run` coordinate keeps sweep-wide indices.
   std::int64_t first_run_index{0};
+  //! Ensemble variables declared up front (dims include "time", no "run").
+  //! When non-empty the writer creates /ensemble at once, all NaN, and
+  //! write_ensemble() fills it later. Declaring them matters for resuming a
+  //! summary-only file: /ensemble is then the only group that keeps the
+  //! `time` (and other) coordinates a later write_ensemble() needs.
+  std::vector<VariableSpec> ensemble;
+  //! Statistics of the declared /ensemble placeholder.
+  std::vector<std::string> ensemble_statistics{default_ensemble_statistics()};
 
   //! The coordinates and every trajectory and summary variable of `sample`.
   static ResultsLayout from_run(const RunResults& sample);
@@ -85,6 +98,11 @@ struct Provenance {
   std::string git_commit;            //!< default: arcm::GIT_COMMIT
   std::string build_type;            //!< default: arcm::BUILD_TYPE
   std::string created_utc;           //!< ISO 8601, e.g. "2026-11-30T04:26:10Z"
+  //! Hash of the resolved sweep definition, so a resumed or merged file can
+  //! be matched to its sweep; "" for a single run. (format 1.1)
+  std::string definition_hash;
+  std::string design{"single_run"}; //!< sampling design: "grid", "sobol", ..., "single_run" (format 1.1)
+  std::int64_t total_runs{1};       //!< runs of the complete sweep; 1 for a single run (format 1.1)
 
   //! Provenance of the running build, with created_utc left to the writer.
   static Provenance of_this_build();
@@ -96,6 +114,21 @@ struct RunRecord {
   const RunResults* results{nullptr};
   std::vector<double> parameter_values;
   std::uint64_t seed{0};
+};
+
+//! One variable of /ensemble: statistics across runs of a trajectory
+//! variable, stored as (statistic, ...spec.dims) float64.
+struct EnsembleVariable {
+  VariableSpec spec; //!< name, long_name and units of the trajectory variable; dims include "time"
+  //! Statistic-major: values[s * elements + i] is statistic s at the
+  //! variable's C-order element i. Empty writes NaN everywhere.
+  std::vector<double> values;
+};
+
+//! Sweep-resume state kept in NAME.partial (the /checkpoint group).
+struct Checkpoint {
+  std::int64_t next_run{0};  //!< first sweep-wide run index whose results are not yet in the file
+  std::vector<double> state; //!< opaque caller state (the ensemble accumulators)
 };
 
 //! Writes one results file incrementally; use from one thread.
@@ -128,7 +161,26 @@ public:
   void append_runs(std::int64_t first_run_index, const std::vector<RunRecord>& batch);
   //! Number of runs along the file's run axis so far.
   std::size_t run_count() const;
-  //! Flushes, closes and atomically renames NAME.partial to NAME.
+  //! Grows the run axis to `total_runs` runs (run coordinate first_run_index
+  //! .. first_run_index + total_runs - 1) at once, so a sweep file shows its
+  //! whole run axis from the start; runs not yet written read as not_run and
+  //! NaN. Cheap: chunks of unwritten runs are never allocated, only the run
+  //! coordinates are written. Never shrinks.
+  void reserve_runs(std::int64_t total_runs);
+  //! Writes (or replaces) /ensemble: for each variable, `statistics.size()`
+  //! rows over the variable's dims. Coordinates come from the layout, so it
+  //! works with or without /trajectories. Throws IoError on an unknown
+  //! dimension, a wrong number of values or a bad name.
+  void write_ensemble(const std::vector<std::string>& statistics,
+                      const std::vector<EnsembleVariable>& variables);
+  //! Stores the resume state after a batch: `next_run` is the first run not
+  //! yet written, `state` any float64 vector (its length may change between
+  //! calls). Call after append_runs() of the batch; the previous checkpoint
+  //! is first marked incomplete and flushed, then replaced and flushed, so a
+  //! kill at any point leaves either a complete checkpoint that matches the
+  //! runs before its next_run, or none (read_checkpoint() -> nullopt).
+  void write_checkpoint(std::int64_t next_run, const std::vector<double>& state);
+  //! Flushes, deletes /checkpoint, closes and atomically renames NAME.partial to NAME.
   void finish();
 
   const std::string& final_path() const;
@@ -159,9 +211,12 @@ struct ResultsFileInfo {
   std::vector<std::string> trajectory_variables; //!< empty for summary-only files
   std::vector<std::string> summary_variables;
   std::vector<std::string> parameters;
+  std::vector<std::string> ensemble_variables;  //!< empty without /ensemble (format 1.1)
+  std::vector<std::string> ensemble_statistics; //!< values of /ensemble/statistic
 };
 
-//! A numeric variable read back as float64, with its shape (run axis first).
+//! A numeric variable read back as float64, with its shape (run axis first;
+//! statistic axis first in /ensemble).
 struct NumericArray {
   std::vector<std::size_t> shape;
   std::vector<double> values;
@@ -180,13 +235,18 @@ public:
   ResultsFileReader& operator=(const ResultsFileReader&) = delete;
 
   const ResultsFileInfo& info() const;
-  //! A numeric variable of a group ("trajectories", "summary", "parameters", "runs").
+  //! A numeric variable of a group ("trajectories", "summary", "parameters",
+  //! "runs", "ensemble", "checkpoint").
   NumericArray read_numeric(const std::string& group, const std::string& name) const;
   //! A 1-D string variable of a group (e.g. "runs"/"message", "summary"/"actor").
   std::vector<std::string> read_strings(const std::string& group, const std::string& name) const;
   //! Status of every run on the file's run axis (not_run for runs not yet written),
   //! which is what a resuming sweep needs.
   std::vector<RunStatus> run_status() const;
+  //! The /checkpoint of a NAME.partial; nullopt when there is none (finished
+  //! files, files killed before their first checkpoint) or when the file was
+  //! killed while the checkpoint was being replaced.
+  std::optional<Checkpoint> read_checkpoint() const;
 
 private:
   struct Impl;

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -297,4 +298,248 @@ TEST_CASE("a killed sweep's NAME.partial can be resumed and finished", "[io]") {
 
   CHECK_THROWS_WITH(io::ResultsFileWriter::resume(dir.file("never_started.h5")),
                     Contains("never_started.h5.partial"));
+}
+
+namespace {
+
+//! Ensemble variables for the synthetic layout: value = 100 * statistic + element.
+std::vector<io::EnsembleVariable> synthetic_ensemble(const RunResults& sample, std::size_t statistics) {
+  std::vector<io::EnsembleVariable> variables;
+  for (const char* name : {"capacity", "debris"}) {
+    const Variable& v = *sample.find(name);
+    io::EnsembleVariable variable{{v.name, v.long_name, v.units, v.dims}, {}};
+    for (std::size_t s = 0; s < statistics; ++s)
+      for (std::size_t i = 0; i < v.data.size(); ++i)
+        variable.values.push_back(100.0 * static_cast<double>(s) + static_cast<double>(i));
+    variables.push_back(std::move(variable));
+  }
+  return variables;
+}
+
+} // namespace
+
+TEST_CASE("/ensemble round-trips without a run axis, in files with and without trajectories",
+          "[io][ensemble]") {
+  ScratchDir dir("ensemble");
+  const RunResults run = test::synthetic_run(0);
+  const bool store_trajectories = GENERATE(true, false);
+  const std::string path = dir.file(store_trajectories ? "with.h5" : "without.h5");
+  io::ResultsLayout layout = io::ResultsLayout::from_run(run);
+  layout.store_trajectories = store_trajectories;
+  {
+    io::ResultsFileWriter writer(path, layout, test_provenance());
+    writer.append_runs(0, {{&run, {}, 1}});
+    // A first, shorter version is replaced by the second call.
+    writer.write_ensemble({"count", "mean"}, synthetic_ensemble(run, 2));
+    writer.write_ensemble(io::default_ensemble_statistics(), synthetic_ensemble(run, 10));
+    writer.finish();
+  }
+  io::ResultsFileReader reader(path);
+  CHECK(reader.info().ensemble_variables == std::vector<std::string>{"capacity", "debris"});
+  CHECK(reader.info().ensemble_statistics == io::default_ensemble_statistics());
+  CHECK(reader.info().trajectory_variables.empty() != store_trajectories);
+  CHECK(reader.read_strings("ensemble", "statistic") ==
+        std::vector<std::string>{"count", "mean", "std", "min", "q05", "q25", "q50", "q75", "q95", "max"});
+  CHECK(reader.read_numeric("ensemble", "time").values == run.time);
+  CHECK(reader.read_strings("ensemble", "actor_bloc") == run.actor_bloc);
+  const io::NumericArray capacity = reader.read_numeric("ensemble", "capacity");
+  CHECK(capacity.shape == std::vector<std::size_t>{10, 11, 3, 2});
+  CHECK(capacity.values == synthetic_ensemble(run, 10)[0].values);
+  const io::NumericArray debris = reader.read_numeric("ensemble", "debris");
+  CHECK(debris.shape == std::vector<std::size_t>{10, 11});
+  CHECK(debris.values[3 * 11 + 4] == 304.0);
+}
+
+TEST_CASE("write_ensemble refuses bad statistics, names, dims and sizes", "[io][ensemble]") {
+  ScratchDir dir("ensemble_refuse");
+  const RunResults run = test::synthetic_run(0);
+  io::ResultsFileWriter writer(dir.file("bad.h5"), io::ResultsLayout::from_run(run), test_provenance());
+  std::vector<io::EnsembleVariable> variables = synthetic_ensemble(run, 10);
+  const std::vector<std::string>& statistics = io::default_ensemble_statistics();
+  CHECK_THROWS_WITH(writer.write_ensemble({}, variables), Contains("no statistics"));
+  CHECK_THROWS_WITH(writer.write_ensemble({"mean", "mean"}, synthetic_ensemble(run, 2)),
+                    Contains("repeated"));
+  variables[1].values.pop_back();
+  CHECK_THROWS_WITH(writer.write_ensemble(statistics, variables), Contains("debris") && Contains("expected"));
+  variables = synthetic_ensemble(run, 10);
+  variables[1].spec.dims = {"run", "time"};
+  CHECK_THROWS_WITH(writer.write_ensemble(statistics, variables), Contains("'run'"));
+  variables[1].spec.dims = {"time", "planet"};
+  CHECK_THROWS_WITH(writer.write_ensemble(statistics, variables), Contains("planet"));
+  variables[1].spec.name = "time";
+  CHECK_THROWS_WITH(writer.write_ensemble(statistics, variables), Contains("coordinate name"));
+}
+
+TEST_CASE("a declared ensemble survives resuming a summary-only file", "[io][ensemble][resume]") {
+  ScratchDir dir("ensemble_resume");
+  const std::string path = dir.file("sweep.h5");
+  const RunResults run = test::synthetic_run(0);
+  io::ResultsLayout layout = io::ResultsLayout::from_run(run);
+  layout.store_trajectories = false;
+  for (const io::EnsembleVariable& variable : synthetic_ensemble(run, 10))
+    layout.ensemble.push_back(variable.spec);
+  {
+    io::ResultsFileWriter writer(path, layout, test_provenance());
+    writer.append_runs(0, {{&run, {}, 1}});
+  } // killed
+  // The placeholder is all NaN until written.
+  const io::NumericArray placeholder =
+      io::ResultsFileReader(path + ".partial").read_numeric("ensemble", "debris");
+  CHECK(placeholder.shape == std::vector<std::size_t>{10, 11});
+  CHECK(std::isnan(placeholder.values.front()));
+
+  io::ResultsFileWriter resumed = io::ResultsFileWriter::resume(path);
+  resumed.write_ensemble(io::default_ensemble_statistics(), synthetic_ensemble(run, 10));
+  resumed.finish();
+  io::ResultsFileReader reader(path);
+  CHECK(reader.read_numeric("ensemble", "time").values == run.time);
+  CHECK(reader.read_numeric("ensemble", "debris").values == synthetic_ensemble(run, 10)[1].values);
+
+  // Without the declaration a resumed summary-only file has no time axis to offer.
+  const std::string bare = dir.file("bare.h5");
+  layout.ensemble.clear();
+  { io::ResultsFileWriter writer(bare, layout, test_provenance()); }
+  io::ResultsFileWriter bare_resumed = io::ResultsFileWriter::resume(bare);
+  CHECK_THROWS_WITH(
+      bare_resumed.write_ensemble(io::default_ensemble_statistics(), synthetic_ensemble(run, 10)),
+      Contains("no time coordinate"));
+}
+
+TEST_CASE("checkpoints are replaced, survive a kill and are removed by finish()", "[io][checkpoint]") {
+  ScratchDir dir("checkpoint");
+  const std::string path = dir.file("sweep.h5");
+  const RunResults run = test::synthetic_run(0);
+  io::ResultsLayout layout = io::ResultsLayout::from_run(run);
+  layout.store_trajectories = false;
+  {
+    io::ResultsFileWriter writer(path, layout, test_provenance());
+    CHECK_FALSE(io::ResultsFileReader(path + ".partial").read_checkpoint().has_value());
+    writer.append_runs(0, {{&run, {}, 1}, {&run, {}, 1}});
+    writer.write_checkpoint(2, std::vector<double>(100000, 1.5)); // more than one chunk
+    writer.append_runs(2, {{&run, {}, 1}});
+    writer.write_checkpoint(3, {3.0, -0.0, 7.25}); // shorter
+    writer.append_runs(3, {{&run, {}, 1}});        // killed before its checkpoint
+    CHECK_THROWS_WITH(writer.write_checkpoint(5, {}), Contains("outside"));
+  }
+  {
+    const std::optional<io::Checkpoint> checkpoint =
+        io::ResultsFileReader(path + ".partial").read_checkpoint();
+    REQUIRE(checkpoint.has_value());
+    CHECK(checkpoint->next_run == 3);
+    CHECK(checkpoint->state == std::vector<double>{3.0, -0.0, 7.25});
+    CHECK(io::ResultsFileReader(path + ".partial").read_numeric("checkpoint", "checkpoint_element").values ==
+          std::vector<double>{0, 1, 2});
+  }
+  {
+    io::ResultsFileWriter resumed = io::ResultsFileWriter::resume(path);
+    resumed.append_runs(3, {{&run, {}, 1}}); // the driver rewrites runs after next_run
+    std::vector<double> longer(40000);
+    for (std::size_t i = 0; i < longer.size(); ++i) longer[i] = static_cast<double>(i) / 3.0;
+    resumed.write_checkpoint(4, longer); // longer again
+    const std::optional<io::Checkpoint> checkpoint =
+        io::ResultsFileReader(path + ".partial").read_checkpoint();
+    REQUIRE(checkpoint.has_value());
+    CHECK(checkpoint->next_run == 4);
+    CHECK(checkpoint->state == longer);
+    resumed.write_checkpoint(4, {}); // empty is allowed
+    CHECK(io::ResultsFileReader(path + ".partial").read_checkpoint()->state.empty());
+    resumed.finish();
+  }
+  io::ResultsFileReader reader(path);
+  CHECK_FALSE(reader.read_checkpoint().has_value());
+  h5::Handle file = h5::open_file(path, false);
+  CHECK_FALSE(h5::link_exists(file.id(), "checkpoint"));
+}
+
+TEST_CASE("a checkpoint whose replacement was interrupted reads as none", "[io][checkpoint]") {
+  ScratchDir dir("checkpoint_torn");
+  const std::string path = dir.file("sweep.h5");
+  const RunResults run = test::synthetic_run(0);
+  {
+    io::ResultsFileWriter writer(path, io::ResultsLayout::from_run(run), test_provenance());
+    writer.append_runs(0, {{&run, {}, 1}});
+    writer.write_checkpoint(1, {1.0});
+  }
+  { // what a kill between the two flushes of write_checkpoint leaves
+    h5::Handle file = h5::open_file(path + ".partial", true);
+    h5::Handle group = h5::open_group(file.id(), "checkpoint");
+    h5::delete_attribute(group.id(), "next_run");
+  }
+  CHECK_FALSE(io::ResultsFileReader(path + ".partial").read_checkpoint().has_value());
+}
+
+TEST_CASE("reserve_runs sizes the run axis up front; unwritten runs are not_run", "[io]") {
+  ScratchDir dir("reserve");
+  const std::string path = dir.file("sweep.h5");
+  const RunResults run = test::synthetic_run(0);
+  io::ResultsLayout layout = io::ResultsLayout::from_run(run);
+  layout.first_run_index = 10;
+  io::ResultsFileWriter writer(path, layout, test_provenance());
+  writer.reserve_runs(5);
+  CHECK(writer.run_count() == 5);
+  writer.append_runs(11, {{&run, {}, 1}});
+  writer.reserve_runs(2); // never shrinks
+  CHECK(writer.run_count() == 5);
+  writer.finish();
+  io::ResultsFileReader reader(path);
+  CHECK(reader.read_numeric("summary", "run").values == std::vector<double>{10, 11, 12, 13, 14});
+  CHECK(reader.run_status() == std::vector<RunStatus>{RunStatus::not_run, RunStatus::ok, RunStatus::not_run,
+                                                      RunStatus::not_run, RunStatus::not_run});
+  const io::NumericArray debris = reader.read_numeric("trajectories", "debris");
+  CHECK(std::isnan(debris.values[4 * 11]));
+  CHECK(debris.values[1 * 11] == run.find("debris")->data[0]);
+}
+
+TEST_CASE("definition_hash, design and total_runs round-trip; defaults describe a single run", "[io]") {
+  ScratchDir dir("identity");
+  const RunResults run = test::synthetic_run(0);
+  io::write_single_run(dir.file("single.h5"), run, test_provenance(), 1);
+  const io::Provenance single = io::open_results(dir.file("single.h5")).provenance;
+  CHECK(single.definition_hash.empty());
+  CHECK(single.design == "single_run");
+  CHECK(single.total_runs == 1);
+
+  io::Provenance provenance = test_provenance();
+  provenance.yaml_kind = "sweep";
+  provenance.definition_hash = "0123456789abcdef";
+  provenance.design = "sobol";
+  provenance.total_runs = 4096;
+  io::ResultsFileWriter writer(dir.file("sweep.h5"), io::ResultsLayout::from_run(run), provenance);
+  writer.finish();
+  const io::Provenance read = io::open_results(dir.file("sweep.h5")).provenance;
+  CHECK(read.definition_hash == "0123456789abcdef");
+  CHECK(read.design == "sobol");
+  CHECK(read.total_runs == 4096);
+}
+
+TEST_CASE("a format 1.0 file is read, and resuming one upgrades it to this minor version", "[io]") {
+  ScratchDir dir("format_1_0");
+  const std::string path = dir.file("old.h5");
+  const RunResults run = test::synthetic_run(0);
+  {
+    io::ResultsFileWriter writer(path, io::ResultsLayout::from_run(run), test_provenance());
+    writer.append_runs(0, {{&run, {}, 1}});
+  }
+  { // make it look like a 1.0 writer's file: version 1.0, none of the 1.1 root attributes
+    h5::Handle file = h5::open_file(path + ".partial", true);
+    h5::write_attribute(file.id(), "format_version", std::vector<std::int32_t>{1, 0});
+    for (const char* name : {"definition_hash", "design", "total_runs"})
+      h5::delete_attribute(file.id(), name);
+  }
+  const io::ResultsFileInfo old = io::open_results(path + ".partial");
+  CHECK(old.format_minor == 0);
+  CHECK(old.provenance.definition_hash.empty());
+  CHECK(old.provenance.design.empty());
+  CHECK(old.provenance.total_runs == 0);
+  CHECK(old.ensemble_variables.empty());
+  CHECK(io::ResultsFileReader(path + ".partial").read_numeric("summary", "final_debris").values ==
+        run.find("final_debris")->data);
+
+  io::ResultsFileWriter resumed = io::ResultsFileWriter::resume(path);
+  resumed.write_checkpoint(1, {2.0});
+  resumed.finish();
+  const io::ResultsFileInfo upgraded = io::open_results(path);
+  CHECK(upgraded.format_minor == io::RESULTS_FORMAT_MINOR);
+  CHECK(upgraded.provenance.total_runs == 0);
+  CHECK(upgraded.provenance.design.empty());
 }
