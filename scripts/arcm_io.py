@@ -8,6 +8,7 @@ instead of a KeyError deep inside a plot.
     runs = arcm_io.open_group("results.h5", "runs")       # xarray.Dataset
     groups = arcm_io.open_all("results.h5")              # {"summary": Dataset, ...}
     info = arcm_io.check_file("results.h5")              # root attributes as Python values
+    median = arcm_io.ensemble("results.h5", "capacity").sel(statistic="q50")
 
 Run with Debian's /usr/bin/python3 (it has h5py, xarray, h5netcdf, netCDF4).
 """
@@ -20,14 +21,17 @@ FILETYPE = "arcm-results"
 #: The format major version this reader understands. A file with a newer
 #: minor version only adds fields and is accepted.
 SUPPORTED_MAJOR = 1
-#: Groups in the order the writer creates them; /trajectories is absent from
-#: summary-only files.
-GROUPS = ("trajectories", "summary", "parameters", "runs")
+#: Data groups in the order the writer creates them; /trajectories is absent
+#: from summary-only files, /ensemble from single runs and 1.0 files.
+GROUPS = ("trajectories", "summary", "parameters", "runs", "ensemble")
+#: Sweep-resume state, only in unfinished NAME.partial files (format 1.1).
+#: open_group() opens it; open_all() leaves it out.
+CHECKPOINT_GROUP = "checkpoint"
 #: Values of /runs/status (CF flag_values / flag_meanings).
 STATUS_NAMES = {0: "ok", 1: "failed", 2: "kessler", -1: "not_run"}
 
-__all__ = ["ArcmFileError", "check_file", "open_group", "open_all", "status_names", "FILETYPE",
-           "SUPPORTED_MAJOR", "GROUPS", "STATUS_NAMES"]
+__all__ = ["ArcmFileError", "check_file", "open_group", "open_all", "ensemble", "status_names", "FILETYPE",
+           "SUPPORTED_MAJOR", "GROUPS", "CHECKPOINT_GROUP", "STATUS_NAMES"]
 
 
 class ArcmFileError(Exception):
@@ -50,7 +54,9 @@ def check_file(path) -> dict:
     """Checks filetype and format version and returns the root attributes.
 
     Text attributes come back as str, numbers as Python scalars, and
-    format_version as a (major, minor) tuple. Raises ArcmFileError.
+    format_version as a (major, minor) tuple; "groups" lists the data groups
+    present and "has_checkpoint" says whether /checkpoint is. Raises
+    ArcmFileError.
     """
     import h5py  # imported here so `import arcm_io` stays cheap for --help
 
@@ -86,6 +92,7 @@ def check_file(path) -> dict:
                 info[name] = _as_scalar(value)
         info["format_version"] = (major, minor)
         info["groups"] = [name for name in GROUPS if name in handle]
+        info["has_checkpoint"] = CHECKPOINT_GROUP in handle
         return info
 
 
@@ -98,9 +105,12 @@ def open_group(path, group, engine="h5netcdf", **kwargs):
     import xarray as xr
 
     info = check_file(path)
-    if group not in info["groups"]:
-        hint = " (a summary-only file)" if group == "trajectories" else ""
-        raise ArcmFileError(f"{os.fspath(path)}: no group '{group}'{hint}; present: {', '.join(info['groups'])}")
+    present = info["groups"] + ([CHECKPOINT_GROUP] if info["has_checkpoint"] else [])
+    if group not in present:
+        hints = {"trajectories": " (a summary-only file)", "ensemble": " (a single run or a format 1.0 file)",
+                 CHECKPOINT_GROUP: " (only unfinished NAME.partial files have one)"}
+        hint = hints.get(group, "")
+        raise ArcmFileError(f"{os.fspath(path)}: no group '{group}'{hint}; present: {', '.join(present)}")
     return xr.open_dataset(path, group=group, engine=engine, **kwargs)
 
 
@@ -108,6 +118,19 @@ def open_all(path, engine="h5netcdf", **kwargs) -> dict:
     """Every group present in a checked results file, as {name: xarray.Dataset}."""
     info = check_file(path)
     return {name: open_group(path, name, engine=engine, **kwargs) for name in info["groups"]}
+
+
+def ensemble(path, variable, engine="h5netcdf"):
+    """One /ensemble variable as a loaded xarray.DataArray over (statistic, time, ...).
+
+    Select a statistic by name, e.g. .sel(statistic="q50"); the values of the
+    statistic coordinate are str. The file is closed before returning.
+    """
+    with open_group(path, "ensemble", engine=engine) as ds:
+        if variable not in ds.data_vars:
+            raise ArcmFileError(f"{os.fspath(path)}: no ensemble variable '{variable}'; "
+                                f"present: {', '.join(ds.data_vars)}")
+        return ds[variable].load()
 
 
 def status_names(runs):

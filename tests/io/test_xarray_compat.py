@@ -34,7 +34,9 @@ TRAJECTORY_ORDER = ["capacity", "launch_experience", "stock", "receipts", "debri
                     "cumulative_share_by_bloc"]
 SUMMARY_ORDER = ["final_npv", "total_extracted", "final_debris", "share_by_bloc"]
 ROOT_TEXT_ATTRIBUTES = ["filetype", "Conventions", "arcm_version", "git_commit", "build_type", "created_utc",
-                        "resolved_yaml", "yaml_kind"]
+                        "resolved_yaml", "yaml_kind", "definition_hash", "design"]
+STATISTICS = ["count", "mean", "std", "min", "q05", "q25", "q50", "q75", "q95", "max"]
+KILLED = "killed_sweep.h5.partial"
 
 
 def sample(name):
@@ -48,23 +50,38 @@ def expected_run(run, variable_index, shape):
 
 
 def all_samples():
-    return [sample(n) for n in ("single_run.h5", "sweep.h5", "summary_only.h5")]
+    return [sample(n) for n in ("single_run.h5", "sweep.h5", "summary_only.h5", KILLED)]
+
+
+def groups_of(path):
+    """Data groups plus /checkpoint where present: every one must open cleanly."""
+    info = arcm_io.check_file(path)
+    return info["groups"] + ([arcm_io.CHECKPOINT_GROUP] if info["has_checkpoint"] else [])
+
+
+# The leading dimension of every data variable, by group.
+LEADING_DIM = {"ensemble": "statistic", "checkpoint": "checkpoint_element"}
 
 
 class OpensEverywhere(unittest.TestCase):
     def test_every_group_opens_with_both_engines_without_phony_dims(self):
         for path in all_samples():
-            for group in arcm_io.check_file(path)["groups"]:
+            for group in groups_of(path):
                 for engine in ENGINES:
                     with self.subTest(file=os.path.basename(path), group=group, engine=engine):
                         with xr.open_dataset(path, group=group, engine=engine) as ds:
+                            leading = LEADING_DIM.get(group, "run")
                             self.assertFalse([d for d in ds.dims if str(d).startswith("phony_dim")])
-                            self.assertIn("run", ds.coords)
+                            self.assertIn(leading, ds.coords)
+                            if group == "ensemble":
+                                self.assertNotIn("run", ds.dims)  # statistics across runs have no run axis
+                                self.assertEqual(list(ds["statistic"].values), STATISTICS)
+                                self.assertTrue(all(type(v) is str for v in ds["statistic"].values))
                             for name, variable in ds.variables.items():
                                 self.assertIsInstance(variable.attrs.get("units"), str, name)
                                 self.assertIsInstance(variable.attrs.get("long_name"), str, name)
                             for name, variable in ds.data_vars.items():
-                                self.assertEqual(variable.dims[0], "run", name)
+                                self.assertEqual(variable.dims[0], leading, name)
                                 for dim in variable.dims:
                                     self.assertIn(dim, ds.coords, f"{name}: no coordinate for {dim}")
                                 if "actor" in variable.dims:
@@ -73,7 +90,7 @@ class OpensEverywhere(unittest.TestCase):
 
     def test_both_engines_read_the_same_values(self):
         for path in all_samples():
-            for group in arcm_io.check_file(path)["groups"]:
+            for group in groups_of(path):
                 with self.subTest(file=os.path.basename(path), group=group):
                     with xr.open_dataset(path, group=group, engine="netcdf4") as a, \
                          xr.open_dataset(path, group=group, engine="h5netcdf") as b:
@@ -85,22 +102,27 @@ class OpensEverywhere(unittest.TestCase):
                 header = subprocess.run(["ncdump", "-h", path], check=True, capture_output=True, text=True).stdout
                 self.assertNotIn("phony_dim", header)
                 self.assertIn("run = UNLIMITED", header)
+                if "group: ensemble" in header:
+                    self.assertIn("statistic = 10 ;", header)
+                if path.endswith(".partial"):
+                    self.assertIn("checkpoint_element = UNLIMITED", header)
 
     def test_netcdf4_can_open_for_append(self):
-        with tempfile.TemporaryDirectory() as scratch:
-            copy = os.path.join(scratch, "copy.h5")
-            shutil.copy(sample("sweep.h5"), copy)
-            with netCDF4.Dataset(copy, mode="a") as ds:
-                ds.setncattr("touched_by_test", "yes")  # needs creation order tracking
-            with netCDF4.Dataset(copy) as ds:
-                self.assertEqual(ds.getncattr("touched_by_test"), "yes")
+        for name in ("sweep.h5", KILLED):
+            with self.subTest(file=name), tempfile.TemporaryDirectory() as scratch:
+                copy = os.path.join(scratch, "copy.h5")
+                shutil.copy(sample(name), copy)
+                with netCDF4.Dataset(copy, mode="a") as ds:
+                    ds.setncattr("touched_by_test", "yes")  # needs creation order tracking
+                with netCDF4.Dataset(copy) as ds:
+                    self.assertEqual(ds.getncattr("touched_by_test"), "yes")
 
     def test_h5py_reads_text_attributes_as_str(self):
         for path in all_samples():
             with self.subTest(file=os.path.basename(path)), h5py.File(path, "r") as f:
                 for name in ROOT_TEXT_ATTRIBUTES:
                     self.assertIsInstance(f.attrs[name], str, name)
-                self.assertEqual(list(f.attrs["format_version"]), [arcm_io.SUPPORTED_MAJOR, 0])
+                self.assertEqual(list(f.attrs["format_version"]), [arcm_io.SUPPORTED_MAJOR, 1])
 
                 def check(name, item):
                     if isinstance(item, h5py.Dataset):
@@ -112,13 +134,15 @@ class OpensEverywhere(unittest.TestCase):
 class RoundTrip(unittest.TestCase):
     def test_single_run(self):
         info = arcm_io.check_file(sample("single_run.h5"))
-        self.assertEqual(info["format_version"], (1, 0))
+        self.assertEqual(info["format_version"], (1, 1))
+        self.assertEqual((info["definition_hash"], info["design"], info["total_runs"]), ("", "single_run", 1))
+        self.assertFalse(info["has_checkpoint"])
         self.assertEqual(info["Conventions"], "CF-1.10")
         self.assertIn("name: synthetic", info["resolved_yaml"])
         self.assertEqual(info["yaml_kind"], "scenario")
         self.assertEqual((info["master_seed"], info["threads"], info["processes"]), (20300101, 2, 1))
         groups = arcm_io.open_all(sample("single_run.h5"))
-        self.assertEqual(sorted(groups), sorted(arcm_io.GROUPS))
+        self.assertEqual(list(groups), ["trajectories", "summary", "parameters", "runs"])  # no ensemble for one run
         traj = groups["trajectories"]
         self.assertEqual(list(traj.data_vars), TRAJECTORY_ORDER)
         self.assertEqual(list(traj["time"].values), YEARS)
@@ -163,6 +187,87 @@ class RoundTrip(unittest.TestCase):
         self.assertTrue(np.isnan(summary["final_npv"].values[2]).all())
         np.testing.assert_array_equal(summary["final_npv"].values[4], expected_run(4, 0, (3,)))
 
+    def test_sweep_identity_and_no_checkpoint_once_finished(self):
+        info = arcm_io.check_file(sample("sweep.h5"))
+        self.assertEqual((info["definition_hash"], info["design"], info["total_runs"]),
+                         ("f00dfeedcafe0123", "grid", 5))
+        self.assertIsInstance(info["total_runs"], int)
+        self.assertFalse(info["has_checkpoint"])
+        with h5py.File(sample("sweep.h5"), "r") as f:
+            self.assertNotIn("checkpoint", f)
+        with self.assertRaisesRegex(arcm_io.ArcmFileError, "only unfinished"):
+            arcm_io.open_group(sample("sweep.h5"), "checkpoint")
+
+    def test_sweep_ensemble_matches_numpy(self):
+        """/ensemble of the sample holds exact statistics over the finite values of the 5 runs."""
+        traj = arcm_io.open_group(sample("sweep.h5"), "trajectories", engine="netcdf4")
+        ens = arcm_io.open_group(sample("sweep.h5"), "ensemble", engine="netcdf4")
+        self.assertEqual(list(ens.data_vars), TRAJECTORY_ORDER)  # every trajectory variable
+        self.assertEqual(list(ens["time"].values), YEARS)
+        for name in TRAJECTORY_ORDER:
+            with self.subTest(variable=name):
+                stats = ens[name]
+                self.assertEqual(stats.dims, ("statistic",) + traj[name].dims[1:])
+                self.assertEqual(stats.dtype, np.float64)
+                self.assertEqual(stats.attrs["units"], traj[name].attrs["units"])
+                self.assertEqual(stats.attrs["long_name"], traj[name].attrs["long_name"])
+                self.assertIn("count", stats.attrs["statistic_units_note"])
+                runs = traj[name].values.astype(np.float64)  # synthetic values are exact in float32
+                count = np.isfinite(runs).sum(axis=0)
+                np.testing.assert_array_equal(stats.sel(statistic="count").values, count)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices never occur here
+                    expected = {
+                        "mean": np.nanmean(runs, axis=0), "min": np.nanmin(runs, axis=0),
+                        "max": np.nanmax(runs, axis=0),
+                        "std": np.where(count > 1, np.nanstd(runs, axis=0, ddof=1), np.nan)}
+                    for level in (5, 25, 50, 75, 95):
+                        expected[f"q{level:02d}"] = np.nanquantile(runs, level / 100, axis=0)
+                for statistic, values in expected.items():
+                    np.testing.assert_allclose(stats.sel(statistic=statistic).values, values, rtol=1e-12,
+                                               err_msg=statistic)
+        # Run 4 stopped after 6 years and run 2 failed: later years have 3 contributing runs.
+        self.assertEqual(list(ens["debris"].sel(statistic="count").values), [4] * 6 + [3] * 5)
+        traj.close()
+        ens.close()
+
+    def test_ensemble_helper(self):
+        median = arcm_io.ensemble(sample("sweep.h5"), "capacity")
+        self.assertEqual(median.dims, ("statistic", "time", "actor", "resource"))
+        self.assertEqual(list(median["statistic"].values), STATISTICS)
+        self.assertEqual(list(median["actor_kind"].values), ["state", "firm", "state"])
+        q50 = median.sel(statistic="q50", actor="spacex", resource="water")
+        self.assertEqual(q50.dims, ("time",))
+        with self.assertRaisesRegex(arcm_io.ArcmFileError, "no ensemble variable 'capacty'"):
+            arcm_io.ensemble(sample("sweep.h5"), "capacty")
+        with self.assertRaisesRegex(arcm_io.ArcmFileError, "no group 'ensemble'"):
+            arcm_io.ensemble(sample("single_run.h5"), "capacity")
+
+    def test_killed_sweep_partial(self):
+        path = sample(KILLED)
+        info = arcm_io.check_file(path)
+        self.assertTrue(info["has_checkpoint"])
+        self.assertEqual(info["groups"], ["summary", "parameters", "runs", "ensemble"])
+        self.assertEqual((info["design"], info["total_runs"]), ("monte_carlo", 8))
+        for engine in ENGINES:
+            with self.subTest(engine=engine):
+                with arcm_io.open_group(path, "checkpoint", engine=engine) as checkpoint:
+                    self.assertEqual(checkpoint["state"].dims, ("checkpoint_element",))
+                    np.testing.assert_array_equal(checkpoint["state"].values, 0.5 * np.arange(7))
+                    self.assertEqual(list(checkpoint["checkpoint_element"].values), list(range(7)))
+                    self.assertEqual(int(checkpoint.attrs["next_run"]), 5)
+                with arcm_io.open_group(path, "runs", engine=engine) as runs:
+                    # reserve_runs(8): the whole run axis exists, the unwritten tail is not_run
+                    self.assertEqual(list(runs["run"].values), list(range(8)))
+                    self.assertEqual(arcm_io.status_names(runs), ["ok"] * 5 + ["not_run"] * 3)
+                with arcm_io.open_group(path, "summary", engine=engine) as summary:
+                    self.assertTrue(np.isnan(summary["final_npv"].values[5:]).all())
+                # The declared ensemble is a NaN placeholder until the sweep finishes.
+                debris = arcm_io.ensemble(path, "debris", engine=engine)
+                self.assertEqual(debris.dims, ("statistic", "time"))
+                self.assertEqual(list(debris["time"].values), YEARS)
+                self.assertTrue(np.isnan(debris.values).all())
+
     def test_summary_only(self):
         info = arcm_io.check_file(sample("summary_only.h5"))
         self.assertEqual(info["groups"], ["summary", "parameters", "runs"])
@@ -192,6 +297,17 @@ class Refusals(unittest.TestCase):
         self.set_root("format_version", np.array([arcm_io.SUPPORTED_MAJOR, 7], dtype=np.int32))
         with arcm_io.open_group(self.copy, "summary") as ds:
             self.assertIn("final_npv", ds)
+
+    def test_format_1_0_is_accepted(self):
+        self.set_root("format_version", np.array([1, 0], dtype=np.int32))
+        with h5py.File(self.copy, "r+") as f:
+            for name in ("definition_hash", "design", "total_runs"):  # added in 1.1
+                del f.attrs[name]
+        info = arcm_io.check_file(self.copy)
+        self.assertEqual(info["format_version"], (1, 0))
+        self.assertNotIn("design", info)
+        with arcm_io.open_group(self.copy, "trajectories") as ds:
+            self.assertIn("capacity", ds)
 
     def test_wrong_filetype_is_refused(self):
         self.set_root("filetype", "openmc-statepoint")

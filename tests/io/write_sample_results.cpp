@@ -6,11 +6,22 @@
 //   single_run.h5    one ok run, float64 trajectories
 //   sweep.h5         5 runs in 2 out-of-order batches, float32 trajectories,
 //                    2 parameters; run 2 failed early, run 4 stopped by a
-//                    Kessler cascade after 6 output years
+//                    Kessler cascade after 6 output years; /ensemble over
+//                    every trajectory variable (exact statistics, see
+//                    exact_ensemble); a checkpoint that finish() removes
 //   summary_only.h5  one run, no trajectories stored
+//   killed_sweep.h5.partial
+//                    an unfinished summary-only sweep of 8 reserved runs:
+//                    runs 0..4 written, a /checkpoint (next_run 5, state
+//                    0.5 * i for i < 7) and a declared, still all-NaN
+//                    /ensemble over debris and stock
+#include <algorithm>
+#include <cmath>
 #include <exception>
 #include <iostream>
+#include <limits>
 #include <string>
+#include <vector>
 
 #include "io/results_file.hpp"
 #include "synthetic_results.hpp"
@@ -31,13 +42,62 @@ arcm::io::Provenance sample_provenance(const std::string& kind) {
   return provenance;
 }
 
+//! The default statistics of every trajectory variable over `runs`, computed
+//! exactly (two-pass std with divisor n - 1, type 7 quantiles), which is what
+//! the driver's streaming estimators give for so few runs. Only finite values
+//! count, as the failed and stopped runs hold NaN.
+std::vector<arcm::io::EnsembleVariable> exact_ensemble(const std::vector<const arcm::RunResults*>& runs,
+                                                       const arcm::RunResults& complete) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  std::vector<arcm::io::EnsembleVariable> variables;
+  for (const arcm::Variable& layout : complete.trajectories) {
+    const std::size_t elements = layout.data.size();
+    arcm::io::EnsembleVariable variable{{layout.name, layout.long_name, layout.units, layout.dims},
+                                        std::vector<double>(10 * elements, nan)};
+    for (std::size_t e = 0; e < elements; ++e) {
+      std::vector<double> x;
+      for (const arcm::RunResults* run : runs) {
+        const arcm::Variable* found = run->find(layout.name);
+        if (found != nullptr && e < found->data.size() && std::isfinite(found->data[e]))
+          x.push_back(found->data[e]);
+      }
+      std::sort(x.begin(), x.end());
+      const double n = static_cast<double>(x.size());
+      auto at = [&](std::size_t statistic) -> double& { return variable.values[statistic * elements + e]; };
+      at(0) = n;
+      if (x.empty()) continue;
+      double sum = 0;
+      for (double value : x) sum += value;
+      const double mean = sum / n;
+      double squares = 0;
+      for (double value : x) squares += (value - mean) * (value - mean);
+      at(1) = mean;
+      at(2) = x.size() > 1 ? std::sqrt(squares / (n - 1)) : nan;
+      at(3) = x.front();
+      const double levels[] = {0.05, 0.25, 0.5, 0.75, 0.95};
+      for (std::size_t q = 0; q < 5; ++q) {
+        const double h = (n - 1) * levels[q];
+        const auto lo = static_cast<std::size_t>(std::floor(h));
+        at(4 + q) = lo + 1 >= x.size() ? x.back() : x[lo] + (h - std::floor(h)) * (x[lo + 1] - x[lo]);
+      }
+      at(9) = x.back();
+    }
+    variables.push_back(std::move(variable));
+  }
+  return variables;
+}
+
 void write_sweep(const std::string& path) {
   using arcm::io::RunRecord;
   arcm::io::ResultsLayout layout = arcm::io::ResultsLayout::from_run(arcm::test::synthetic_run(0));
   layout.trajectory_precision = arcm::io::Precision::float32;
   layout.parameters = {{"demand_elasticity", "price elasticity of demand", "1", {}},
                        {"royalty_rate", "royalty rate on extraction revenue", "1", {}}};
-  arcm::io::ResultsFileWriter writer(path, layout, sample_provenance("sweep"));
+  arcm::io::Provenance provenance = sample_provenance("sweep");
+  provenance.definition_hash = "f00dfeedcafe0123";
+  provenance.design = "grid";
+  provenance.total_runs = 5;
+  arcm::io::ResultsFileWriter writer(path, layout, provenance);
 
   // The formula for parameters (run r): elasticity = -0.5 - 0.125 r, royalty = 0.0625 r; seed = 1000 + r.
   auto record = [](const arcm::RunResults& results, std::int64_t run) {
@@ -52,8 +112,37 @@ void write_sweep(const std::string& path) {
   const arcm::RunResults run0 = arcm::test::synthetic_run(0);
   const arcm::RunResults run1 = arcm::test::synthetic_run(1);
   const arcm::RunResults run2 = arcm::test::synthetic_failed_run(2);
+  writer.write_checkpoint(0, {1.0, 2.0}); // only runs after 0 are in: nothing to resume from yet
   writer.append_runs(0, {record(run0, 0), record(run1, 1), record(run2, 2)});
-  writer.finish();
+  writer.write_checkpoint(5, {3.0});
+  writer.write_ensemble(arcm::io::default_ensemble_statistics(),
+                        exact_ensemble({&run0, &run1, &run2, &run3, &run4}, run0));
+  writer.finish(); // removes /checkpoint
+}
+
+void write_killed_sweep(const std::string& path) {
+  const arcm::RunResults sample = arcm::test::synthetic_run(0);
+  arcm::io::ResultsLayout layout = arcm::io::ResultsLayout::from_run(sample);
+  layout.store_trajectories = false;
+  for (const char* name : {"debris", "stock"}) {
+    const arcm::Variable& v = *sample.find(name);
+    layout.ensemble.push_back({v.name, v.long_name, v.units, v.dims});
+  }
+  arcm::io::Provenance provenance = sample_provenance("sweep");
+  provenance.definition_hash = "0123456789abcdef";
+  provenance.design = "monte_carlo";
+  provenance.total_runs = 8;
+  arcm::io::ResultsFileWriter writer(path, layout, provenance);
+  writer.reserve_runs(8);
+  std::vector<arcm::RunResults> runs;
+  for (std::int64_t run = 0; run < 5; ++run) runs.push_back(arcm::test::synthetic_run(run));
+  writer.append_runs(0, {{&runs[0], {}, 1000}, {&runs[1], {}, 1001}, {&runs[2], {}, 1002}});
+  writer.write_checkpoint(3, {0.0, 0.5, 1.0});
+  writer.append_runs(3, {{&runs[3], {}, 1003}, {&runs[4], {}, 1004}});
+  std::vector<double> state;
+  for (int i = 0; i < 7; ++i) state.push_back(0.5 * i);
+  writer.write_checkpoint(5, state);
+  // No finish(): the writer's destructor leaves NAME.partial, as a killed sweep does.
 }
 
 } // namespace
@@ -70,6 +159,7 @@ int main(int argc, char** argv) {
     write_sweep(directory + "/sweep.h5");
     arcm::io::write_single_run(directory + "/summary_only.h5", arcm::test::synthetic_run(0),
                                sample_provenance("scenario"), 1000, false);
+    write_killed_sweep(directory + "/killed_sweep.h5");
   } catch (const std::exception& error) {
     std::cerr << "write_sample_results: " << error.what() << "\n";
     return 1;
