@@ -74,8 +74,9 @@ Handle open_file(const std::string& path, bool writable);
 Handle create_group(hid_t parent, const std::string& name);
 Handle open_group(hid_t parent, const std::string& name);
 bool link_exists(hid_t parent, const std::string& name);
-//! Unlinks a group or dataset. HDF5 1.10 does not give the space back to the
-//! file system (it is reused while the file stays open, then lost).
+//! Unlinks a group or dataset. HDF5 1.10 reuses the freed space while the
+//! file stays open and shrinks the file when it lies at the end; otherwise
+//! the bytes stay in the file, unused, after it is closed.
 void delete_link(hid_t parent, const std::string& name);
 //! Names of the direct children of a group, in creation order when tracked.
 std::vector<std::string> child_names(hid_t group);

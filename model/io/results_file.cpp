@@ -43,7 +43,7 @@ const char* const CHECKPOINT_GROUP = "checkpoint";
 const char* const CHECKPOINT_DIM = "checkpoint_element";
 const char* const CHECKPOINT_STATE = "state";
 const char* const CHECKPOINT_NEXT_RUN = "next_run";
-// 256 KiB of float64 per checkpoint chunk. The state is stored uncompressed
+// At most 256 KiB of float64 per checkpoint chunk. The state is stored uncompressed
 // so that rewriting it after every batch overwrites the same fixed-size
 // chunks in place instead of allocating new space each time.
 constexpr hsize_t CHECKPOINT_CHUNK = 32 * 1024;
@@ -199,7 +199,7 @@ struct ResultsFileWriter::Impl {
   void upgrade_minor_version();
   void write_ensemble_group(const std::vector<std::string>& statistics,
                             const std::vector<EnsembleVariable>& variables);
-  void open_or_create_checkpoint();
+  void open_or_create_checkpoint(hsize_t first_length);
   void write_root_attributes();
   StoredGroup create_group(const std::string& name, const std::string& description,
                            const std::vector<VariableSpec>& specs, hid_t value_type, bool is_float32);
@@ -776,7 +776,7 @@ void ResultsFileWriter::Impl::write_ensemble_group(const std::vector<std::string
   }
 }
 
-void ResultsFileWriter::Impl::open_or_create_checkpoint() {
+void ResultsFileWriter::Impl::open_or_create_checkpoint(hsize_t first_length) {
   if (checkpoint_group.valid()) return;
   if (h5::link_exists(file.id(), CHECKPOINT_GROUP)) { // a resumed file
     checkpoint_group = h5::open_group(file.id(), CHECKPOINT_GROUP);
@@ -792,7 +792,9 @@ void ResultsFileWriter::Impl::open_or_create_checkpoint() {
   h5::DatasetOptions options;
   options.dims = {0};
   options.unlimited_first_axis = true;
-  options.chunk = {CHECKPOINT_CHUNK};
+  // Sized by the first state (within limits): a chunk is allocated whole, so
+  // a tiny state in a 256 KiB chunk would waste most of it.
+  options.chunk = {std::clamp<hsize_t>(first_length, 1024, CHECKPOINT_CHUNK)};
   // The index coordinate only grows and compresses to almost nothing.
   options.compress = true;
   checkpoint_element = h5::create_dataset(parent, CHECKPOINT_DIM, H5T_STD_I64LE, options);
@@ -908,7 +910,7 @@ void ResultsFileWriter::write_checkpoint(std::int64_t next_run, const std::vecto
     throw IoError(state.partial_path + ": checkpoint next_run " + std::to_string(next_run) +
                   " is outside the file's runs " + std::to_string(state.layout.first_run_index) + ".." +
                   std::to_string(end));
-  state.open_or_create_checkpoint();
+  state.open_or_create_checkpoint(static_cast<hsize_t>(state_values.size()));
   const hid_t group = state.checkpoint_group.id();
 
   // 1. Mark the old checkpoint incomplete and make that durable before the

@@ -7,6 +7,9 @@
 // batches of runs along the unlimited `run` axis (flushing after each batch so
 // a killed sweep leaves a readable prefix), and finish() renames the file to
 // NAME. A reader therefore never sees a half-written file under its final name.
+// A sweep also stores statistics across its runs (/ensemble, write_ensemble)
+// and, after every batch, the state it needs to resume bit for bit
+// (/checkpoint, write_checkpoint; only in NAME.partial).
 //
 // No HDF5 types appear here (the writer and reader hold them behind a pimpl).
 #pragma once
