@@ -1,19 +1,51 @@
 #include "cli/commands.hpp"
 
+#include <csignal>
 #include <iostream>
+#include <optional>
 
 #include "core/errors.hpp"
 #include "core/version.hpp"
 #include "driver/single_run.hpp"
+#include "driver/sweep_runner.hpp"
 #include "scenario/loader.hpp"
 
 namespace arcm::cli {
 
 namespace {
-class UsageError : public Error {
-public:
-  using Error::Error;
-};
+
+// Flush and stop: the sweep finishes the runs in flight, writes them and
+// leaves a resumable NAME.partial. SIGUSR1 is what Slurm sends before a time
+// limit when asked to (--signal=B:USR1@120).
+extern "C" void stop_sweep_on_signal(int) { driver::request_sweep_stop(); }
+
+void install_stop_handlers() {
+  struct sigaction action {};
+  action.sa_handler = stop_sweep_on_signal;
+  sigemptyset(&action.sa_mask);
+  for (int signal_number : {SIGINT, SIGTERM, SIGUSR1}) sigaction(signal_number, &action, nullptr);
+}
+
+std::size_t parse_count(const std::string& option, const std::string& text) {
+  std::size_t used = 0;
+  unsigned long long value = 0;
+  try {
+    value = std::stoull(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != text.size() || text.empty() || text[0] == '-')
+    throw UsageError(option + " takes a whole number, got '" + text + "'");
+  return static_cast<std::size_t>(value);
+}
+
+double parse_seconds(const std::string& option, const std::string& text) {
+  char* end = nullptr;
+  const double value = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || !(value >= 0)) throw UsageError(option + " takes seconds >= 0, got '" + text + "'");
+  return value;
+}
+
 } // namespace
 
 std::string usage() {
@@ -22,21 +54,37 @@ std::string usage() {
          "  arcm run SCENARIO.yaml [-o FILE.h5] [--quiet]\n"
          "      integrate one scenario and write its results file; without -o the file is\n"
          "      runs/<scenario>-<UTC timestamp>.h5\n"
+         "  arcm run --from RESULTS.h5 --run N [-o FILE.h5]\n"
+         "      repeat run N of a sweep alone, from the definition stored in its results file\n"
+         "  arcm sweep SWEEP.yaml [-o FILE.h5] [--threads N] [--batch-size N] [--resume] [--quiet]\n"
+         "             [--checkpoint-every SECONDS]\n"
+         "      run a parameter sweep; without -o the file is runs/<sweep name>.h5; --resume\n"
+         "      continues an interrupted sweep (FILE.h5.partial) after checking it is the same sweep;\n"
+         "      the ensemble state is checkpointed every 10 s (--checkpoint-every; 0 = every batch)\n"
          "  arcm check [--resolved] FILE.yaml...\n"
          "      validate scenario files without running them; --resolved prints each one\n"
          "      fully resolved (every key explicit, extends applied)\n"
          "  arcm --version | --help\n\n"
-         "exit codes: 0 ok, 1 run failed, 2 usage, 3 refused input file, 4 file I/O error\n";
+         "exit codes: 0 ok, 1 a run failed, 2 usage, 3 refused input file, 4 file I/O error,\n"
+         "            6 sweep interrupted (resumable)\n";
 }
 
 int command_run(const Arguments& args) {
   driver::SingleRunOptions options;
   bool quiet = false;
+  std::string from;
+  std::optional<std::size_t> run_index;
   for (std::size_t a = 0; a < args.size(); ++a) {
     const std::string& arg = args[a];
     if (arg == "-o" || arg == "--output") {
       if (a + 1 >= args.size()) throw UsageError(arg + " needs a file name");
       options.output_path = args[++a];
+    } else if (arg == "--from") {
+      if (a + 1 >= args.size()) throw UsageError("--from needs a results file");
+      from = args[++a];
+    } else if (arg == "--run") {
+      if (a + 1 >= args.size()) throw UsageError("--run needs a run index");
+      run_index = parse_count("--run", args[++a]);
     } else if (arg == "-q" || arg == "--quiet") {
       quiet = true;
     } else if (!arg.empty() && arg[0] == '-') {
@@ -46,6 +94,15 @@ int command_run(const Arguments& args) {
     } else {
       throw UsageError("'arcm run' takes one scenario file, got a second: " + arg);
     }
+  }
+  if (!from.empty() || run_index) {
+    if (from.empty() || !run_index) throw UsageError("--from and --run go together");
+    if (!options.scenario_path.empty()) throw UsageError("give a scenario file or --from, not both");
+    const driver::SingleRunOutcome outcome = driver::rerun_from_results(from, *run_index, options);
+    if (!quiet) std::cout << driver::format_run_summary(outcome.scenario, outcome.results);
+    std::cout << "run " << *run_index << " of " << from << " repeated; results written to " << outcome.output_path
+              << "\n";
+    return outcome.results.status == RunStatus::failed ? EXIT_RUN_FAILED : EXIT_OK;
   }
   if (options.scenario_path.empty()) throw UsageError("'arcm run' needs a scenario file");
   const driver::SingleRunOutcome outcome = driver::run_scenario_file(options);
@@ -77,6 +134,45 @@ int command_check(const Arguments& args) {
     }
   }
   return refused == 0 ? EXIT_OK : EXIT_CONFIG_ERROR;
+}
+
+} // namespace arcm::cli
+
+namespace arcm::cli {
+
+int command_sweep(const Arguments& args) {
+  driver::SweepOptions options;
+  std::string sweep_path;
+  for (std::size_t a = 0; a < args.size(); ++a) {
+    const std::string& arg = args[a];
+    auto value = [&]() -> const std::string& {
+      if (a + 1 >= args.size()) throw UsageError(arg + " needs a value");
+      return args[++a];
+    };
+    if (arg == "-o" || arg == "--output") options.output_path = value();
+    else if (arg == "--threads") options.threads = static_cast<int>(parse_count(arg, value()));
+    else if (arg == "--batch-size") options.batch_size = parse_count(arg, value());
+    else if (arg == "--resume") options.resume = true;
+    else if (arg == "--checkpoint-every") options.checkpoint_interval = parse_seconds(arg, value());
+    else if (arg == "-q" || arg == "--quiet") options.progress = driver::ProgressReporter::Mode::quiet;
+    else if (!arg.empty() && arg[0] == '-') throw UsageError("unknown option " + arg + " for 'arcm sweep'");
+    else if (sweep_path.empty()) sweep_path = arg;
+    else throw UsageError("'arcm sweep' takes one sweep file, got a second: " + arg);
+  }
+  if (sweep_path.empty()) throw UsageError("'arcm sweep' needs a sweep file");
+  const driver::SweepDefinition sweep = driver::load_sweep(sweep_path);
+  install_stop_handlers();
+  const driver::SweepOutcome outcome = driver::run_sweep(sweep, options);
+  std::cout << "sweep " << sweep.name << ": " << outcome.done << "/" << outcome.total_runs << " runs on "
+            << outcome.threads << " threads in " << driver::format_duration(outcome.wall_seconds) << " ("
+            << outcome.ok << " ok, " << outcome.kessler << " kessler, " << outcome.failed << " failed this session)\n";
+  if (outcome.interrupted) {
+    std::cout << "interrupted: continue with  arcm sweep " << sweep_path << " -o " << outcome.output_path
+              << " --resume\n";
+    return EXIT_INTERRUPTED;
+  }
+  std::cout << "results written to " << outcome.output_path << "\n";
+  return outcome.failed > 0 ? EXIT_RUN_FAILED : EXIT_OK;
 }
 
 } // namespace arcm::cli

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "core/errors.hpp"
+
 namespace arcm::cli {
 
 //! Exit codes of the arcm command.
@@ -14,13 +16,21 @@ enum ExitCode : int {
   EXIT_USAGE = 2,        //!< bad command line
   EXIT_CONFIG_ERROR = 3, //!< a scenario or sweep file was refused
   EXIT_IO_ERROR = 4,     //!< a results file could not be read or written
-  EXIT_INTERNAL = 5      //!< anything else: a bug
+  EXIT_INTERNAL = 5,     //!< anything else: a bug
+  EXIT_INTERRUPTED = 6   //!< a sweep stopped by SIGINT/SIGTERM/SIGUSR1; NAME.partial can be resumed
+};
+
+//! A bad command line.
+class UsageError : public Error {
+public:
+  using Error::Error;
 };
 
 using Arguments = std::vector<std::string>;
 
 int command_run(const Arguments& args);
 int command_check(const Arguments& args);
+int command_sweep(const Arguments& args);
 std::string usage();
 
 } // namespace arcm::cli

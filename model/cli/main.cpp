@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   try {
     if (command == "run") return command_run(args);
     if (command == "check") return command_check(args);
+    if (command == "sweep") return command_sweep(args);
     std::cerr << "error: unknown command '" << command << "'\n\n" << usage();
     return EXIT_USAGE;
   } catch (const arcm::ConfigError& e) {
@@ -32,10 +33,12 @@ int main(int argc, char** argv) {
   } catch (const arcm::IoError& e) {
     std::cerr << "error: " << e.what() << "\n";
     return EXIT_IO_ERROR;
-  } catch (const arcm::Error& e) {
-    // Usage errors and other deliberate errors.
+  } catch (const UsageError& e) {
     std::cerr << "error: " << e.what() << "\n\n" << usage();
     return EXIT_USAGE;
+  } catch (const arcm::Error& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return EXIT_INTERNAL;
   } catch (const std::exception& e) {
     std::cerr << "internal error: " << e.what() << "\n";
     return EXIT_INTERNAL;

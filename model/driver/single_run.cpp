@@ -11,6 +11,7 @@
 #include "dynamics/integrate.hpp"
 #include "io/results_file.hpp"
 #include "scenario/loader.hpp"
+#include "driver/sweep_file.hpp"
 
 namespace arcm::driver {
 
@@ -66,6 +67,41 @@ SingleRunOutcome run_scenario_file(const SingleRunOptions& options) {
   io::write_single_run(outcome.output_path, outcome.results, provenance, 0, store,
                        scenario.output.all_variables ? std::vector<std::string>{} : scenario.output.variables,
                        scenario.output.single_precision ? io::Precision::float32 : io::Precision::float64);
+  return outcome;
+}
+
+SingleRunOutcome rerun_from_results(const std::string& results_path, std::size_t run,
+                                    const SingleRunOptions& options) {
+  const io::ResultsFileReader reader(results_path);
+  const io::Provenance& provenance = reader.info().provenance;
+  SingleRunOutcome outcome;
+  const std::string origin = results_path + "#resolved_yaml";
+  if (provenance.yaml_kind == "sweep") {
+    const SweepDefinition sweep = load_sweep_from_string(provenance.resolved_yaml, origin);
+    if (run >= sweep.total_runs())
+      throw Error("the sweep in " + results_path + " has runs 0 to " + std::to_string(sweep.total_runs() - 1) +
+                  ", not " + std::to_string(run));
+    outcome.scenario = sweep.scenario_for_run(run);
+    outcome.scenario.integrator.wall_time_limit = sweep.run_time_limit;
+    outcome.scenario.name = sweep.name + "-run" + std::to_string(run);
+  } else {
+    if (run != 0) throw Error(results_path + " holds a single run: only --run 0 exists");
+    outcome.scenario = load_scenario_from_string(provenance.resolved_yaml, origin);
+  }
+  outcome.scenario.output.all_variables = true;
+  outcome.output_path = options.output_path;
+  if (outcome.output_path.empty()) {
+    std::filesystem::create_directories(options.runs_dir);
+    outcome.output_path = (std::filesystem::path(options.runs_dir) /
+                           (outcome.scenario.name + "-" + utc_timestamp_for_filename() + ".h5"))
+                              .string();
+  }
+  outcome.results = simulate(outcome.scenario);
+  io::Provenance out = io::Provenance::of_this_build();
+  out.resolved_yaml = to_yaml(outcome.scenario);
+  out.yaml_kind = "scenario";
+  out.master_seed = provenance.master_seed;
+  io::write_single_run(outcome.output_path, outcome.results, out, 0, true);
   return outcome;
 }
 

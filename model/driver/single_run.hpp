@@ -25,6 +25,13 @@ struct SingleRunOutcome {
 //! (before anything is written) and IoError when the file cannot be written.
 SingleRunOutcome run_scenario_file(const SingleRunOptions& options);
 
+//! Repeat run `run` of the sweep (or single run) stored in results file
+//! `results_path`, from the fully resolved definition inside it, and write it
+//! as a single-run file (options.output_path, or runs/<name>-run<N>-<UTC>.h5).
+//! The trajectories equal those of run `run` in the original file, bit for bit.
+SingleRunOutcome rerun_from_results(const std::string& results_path, std::size_t run,
+                                    const SingleRunOptions& options);
+
 //! The short human summary `arcm run` prints: final prices, the division of
 //! each resource between states and firms and between blocs, tension, debris,
 //! wall time and right-hand-side evaluations.
