@@ -208,7 +208,8 @@ void check_value(const SweepDefinition& sweep, const SweepParameter& parameter, 
       const std::string marker = "': ";
       const auto at = what.find(marker);
       const std::string reason = at == std::string::npos ? what : what.substr(at + marker.size());
-      throw ConfigError(parameter.where.file, parameter.where.line, parameter.where.column, parameter.path,
+      throw ConfigError(parameter.where.file, parameter.where.line, parameter.where.column,
+                        "design.parameters." + parameter.path,
                         std::string(role) + " " + show(value) + " is outside the model's range for '" +
                             error.key() + "': " + reason +
                             (sweep.scenarios.size() > 1 ? " (scenario " + sweep.scenario_files[s] + ")" : ""));
@@ -454,6 +455,11 @@ SweepDefinition load_sweep_from_string(const std::string& text, const std::strin
     case DesignKind::sobol:
       allow_only({"base_samples", "skip"});
       sweep.base_samples = required_count("base_samples", 2);
+      // Sobol points are balanced only in blocks of 2^m.
+      if ((sweep.base_samples & (sweep.base_samples - 1)) != 0)
+        in.fail(design.find("base_samples")->value, "design.base_samples",
+                "must be a power of two (Sobol points are balanced in blocks of 2^m), got " +
+                    std::to_string(sweep.base_samples));
       if (const ConfigEntry* e = design.find("skip")) sweep.skip = in.count(e->value, "design.skip", 0);
       sweep.sampler =
           std::make_shared<sweep::SobolSaltelliDesign>(distributions, sweep.base_samples, sweep.seed, sweep.skip);
@@ -462,6 +468,9 @@ SweepDefinition load_sweep_from_string(const std::string& text, const std::strin
       allow_only({"trajectories", "levels"});
       sweep.trajectories = required_count("trajectories", 1);
       sweep.levels = required_count("levels", 2);
+      if (sweep.levels % 2 != 0)
+        in.fail(design.find("levels")->value, "design.levels",
+                "must be even, so that the Morris step is half the levels, got " + std::to_string(sweep.levels));
       for (const auto& p : sweep.parameters)
         if (!p.distribution.front().bounded())
           in.fail(p.where, "design.parameters." + p.path,

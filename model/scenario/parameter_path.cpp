@@ -277,8 +277,10 @@ ParameterPath ParameterPath::resolve(const Scenario& s, const std::string& path)
       fail("expected schedule[N] with a whole number N");
     }
     if (event >= s.schedule.size())
-      fail("the scenario has " + std::to_string(s.schedule.size()) + " schedule events (schedule[0] to schedule[" +
-           std::to_string(s.schedule.size()) + " - 1])");
+      fail(s.schedule.empty() ? std::string("the scenario has no schedule events")
+                              : "the scenario has " + std::to_string(s.schedule.size()) +
+                                    " schedule events, schedule[0] to schedule[" +
+                                    std::to_string(s.schedule.size() - 1) + "]");
     if (parts.size() == 2 && parts[1] == "year") {
       p.units_ = "yr";
       p.setter_ = [event](Scenario& sc, double v) { sc.schedule[event].year = v; };

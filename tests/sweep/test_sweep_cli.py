@@ -1,0 +1,221 @@
+#!/usr/bin/python3
+"""End-to-end tests of `arcm sweep` through the real binary and real files.
+
+usage: test_sweep_cli.py ARCM_BINARY WORKDIR [TEST_NAME ...]
+
+Each test prints PASS/FAIL; the closing line is 'N passed, M failed'.
+"""
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import h5py
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DATA = os.path.join(HERE, "..", "data", "sweeps")
+COMPARE = os.path.join(HERE, "..", "tools", "compare_datasets.py")
+sys.path.insert(0, os.path.join(HERE, "..", "..", "scripts"))
+import arcm_io  # noqa: E402
+
+ARCM = sys.argv[1]
+WORK = sys.argv[2]
+EXIT_RUN_FAILED, EXIT_CONFIG, EXIT_IO, EXIT_INTERRUPTED = 1, 3, 4, 6
+
+
+def sweep(name, output, *options, check=None):
+    command = [ARCM, "sweep", os.path.join(DATA, name), "-o", output, "--quiet", *options]
+    result = subprocess.run(command, capture_output=True, text=True)
+    if check is not None and result.returncode != check:
+        raise AssertionError("%s exited %d, expected %d\nstdout: %s\nstderr: %s"
+                             % (" ".join(command), result.returncode, check, result.stdout, result.stderr))
+    return result
+
+
+def same_datasets(a, b):
+    result = subprocess.run([sys.executable, COMPARE, a, b], capture_output=True, text=True)
+    if result.returncode != 0:
+        raise AssertionError("datasets of %s and %s differ:\n%s" % (a, b, result.stdout))
+
+
+def path(name):
+    return os.path.join(WORK, name)
+
+
+def test_threads_and_batches_give_identical_datasets():
+    sweep("grid.yaml", path("t1.h5"), "--threads", "1", check=0)
+    sweep("grid.yaml", path("t2.h5"), "--threads", "2", "--batch-size", "3", check=0)
+    sweep("grid.yaml", path("t2b.h5"), "--threads", "2", "--batch-size", "7", check=0)
+    same_datasets(path("t1.h5"), path("t2.h5"))
+    same_datasets(path("t1.h5"), path("t2b.h5"))
+    with h5py.File(path("t2.h5"), "r") as f:
+        assert f.attrs["threads"][0] == 2 and f.attrs["yaml_kind"] == "sweep"
+        assert f["runs/status"].shape == (12,)
+        assert (f["runs/status"][()] == 0).all()
+        assert f["trajectories/price"].dtype == np.float32
+
+
+def test_failed_runs_are_recorded_and_the_rest_complete():
+    result = sweep("scenarios_with_failure.yaml", path("failed_runs.h5"), check=EXIT_RUN_FAILED)
+    assert "2 failed" in result.stdout, result.stdout
+    with h5py.File(path("failed_runs.h5"), "r") as f:
+        status = f["runs/status"][()]
+        message = [m.decode() if isinstance(m, bytes) else m for m in f["runs/message"][()]]
+        assert list(status) == [0, 0, 1, 1], status
+        assert all("step limit" in m for m in message[2:]), message
+        assert np.isfinite(f["summary/tension_final"][0:2]).all()
+        assert list(f["parameters/scenario"][()]) == [0, 0, 1, 1]
+
+
+def test_a_run_repeats_alone_bit_for_bit():
+    if not os.path.exists(path("fail.h5")):
+        sweep("scenarios_with_failure.yaml", path("fail.h5"), check=EXIT_RUN_FAILED)
+    single = path("run1.h5")
+    subprocess.run([ARCM, "run", "--from", path("fail.h5"), "--run", "1", "-o", single, "--quiet"], check=True,
+                   capture_output=True)
+    with h5py.File(path("fail.h5"), "r") as s, h5py.File(single, "r") as r:
+        names = list(s["trajectories"].keys())
+        compared = 0
+        for name in names:
+            if name in ("run", "time", "actor", "resource", "beneficiary", "bloc", "kind", "actor_kind", "actor_bloc"):
+                continue
+            a, b = s["trajectories"][name][1], r["trajectories"][name][0]
+            assert a.tobytes() == b.tobytes(), name
+            compared += 1
+        assert compared > 20, compared
+
+
+def test_ensemble_matches_the_stored_trajectories():
+    if not os.path.exists(path("fail.h5")):
+        sweep("scenarios_with_failure.yaml", path("fail.h5"), check=EXIT_RUN_FAILED)
+    for engine in ("netcdf4", "h5netcdf"):
+        ensemble = arcm_io.open_group(path("fail.h5"), "ensemble", engine=engine)
+        trajectories = arcm_io.open_group(path("fail.h5"), "trajectories", engine=engine)
+        assert list(ensemble.statistic.values) == ["count", "mean", "std", "min", "q05", "q25", "q50", "q75", "q95",
+                                                   "max"]
+        for name in ("price", "capacity", "tension"):
+            runs = trajectories[name].values  # failed runs hold NaN from their stop on
+            mean = ensemble[name].sel(statistic="mean").values
+            count = ensemble[name].sel(statistic="count").values
+            with np.errstate(all="ignore"):
+                expected_mean = np.nanmean(runs, axis=0)
+                expected_median = np.nanquantile(runs, 0.5, axis=0)
+            np.testing.assert_array_equal(count, np.isfinite(runs).sum(axis=0))
+            np.testing.assert_allclose(mean, expected_mean, rtol=1e-12, atol=0)
+            # Fewer than 13 runs: the quantiles are exact (numpy's default rule).
+            np.testing.assert_allclose(ensemble[name].sel(statistic="q50").values, expected_median, rtol=1e-12)
+
+
+def test_all_groups_open_in_both_engines():
+    sweep("monte_carlo.yaml", path("mc.h5"), check=0)
+    for engine in ("netcdf4", "h5netcdf"):
+        for group in ("summary", "parameters", "runs", "ensemble"):
+            ds = arcm_io.open_group(path("mc.h5"), group, engine=engine)
+            assert not [d for d in ds.dims if d.startswith("phony")], (group, ds.dims)
+        parameters = arcm_io.open_group(path("mc.h5"), "parameters", engine=engine)
+        assert parameters["legal.benefit_sharing_rate"].attrs["units"] == "1"
+        assert set(np.unique(parameters["legal.benefit_sharing_rate"].values)) <= {0.0, 0.02, 0.05}
+    dump = subprocess.run(["ncdump", "-h", path("mc.h5")], capture_output=True, text=True, check=True).stdout
+    assert "phony_dim" not in dump
+
+
+def test_bad_sweep_file_writes_nothing():
+    bad = os.path.join(HERE, "..", "data", "bad_sweeps", "grid_value_out_of_range.yaml")
+    out = path("never.h5")
+    result = subprocess.run([ARCM, "sweep", bad, "-o", out], capture_output=True, text=True)
+    assert result.returncode == EXIT_CONFIG, result.returncode
+    assert "grid_value_out_of_range.yaml:7:" in result.stderr and "progress_ratio" in result.stderr, result.stderr
+    assert not os.path.exists(out) and not os.path.exists(out + ".partial")
+
+
+def start(name, output, *options):
+    command = [ARCM, "sweep", os.path.join(DATA, name), "-o", output, "--quiet", *options]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_sigkill_at_random_moments_then_resume_gives_identical_datasets():
+    reference = path("kill_reference.h5")
+    sweep("kill_target.yaml", reference, check=0)
+    target = path("killed.h5")
+    rng = random.Random(20261130)
+    kills = 0
+    resume = []
+    for attempt in range(6):
+        process = start("kill_target.yaml", target, "--checkpoint-every", "0.3", *resume)
+        time.sleep(rng.uniform(0.3, 1.5))
+        if process.poll() is None:
+            process.send_signal(signal.SIGKILL)
+            kills += 1
+        process.communicate()
+        resume = ["--resume"]
+        if os.path.exists(target):
+            break
+    if not os.path.exists(target):
+        sweep("kill_target.yaml", target, "--resume", check=0)
+    assert kills >= 2, "the sweep finished before it could be killed twice"
+    same_datasets(reference, target)
+
+
+def test_sigterm_leaves_a_resumable_file():
+    target = path("terminated.h5")
+    process = start("kill_target.yaml", target)
+    time.sleep(0.8)
+    process.send_signal(signal.SIGTERM)
+    out, err = process.communicate()
+    assert process.returncode == EXIT_INTERRUPTED, (process.returncode, out, err)
+    assert os.path.exists(target + ".partial") and not os.path.exists(target)
+    assert "--resume" in out
+    sweep("kill_target.yaml", target, "--resume", check=0)
+    if not os.path.exists(path("kill_reference.h5")):
+        sweep("kill_target.yaml", path("kill_reference.h5"), check=0)
+    same_datasets(path("kill_reference.h5"), target)
+
+
+def test_resume_refuses_an_edited_sweep():
+    target = path("edited.h5")
+    process = start("kill_target.yaml", target)
+    time.sleep(0.6)
+    process.send_signal(signal.SIGTERM)
+    process.communicate()
+    assert os.path.exists(target + ".partial")
+    edited = path("kill_target_edited.yaml")
+    with open(os.path.join(DATA, "kill_target.yaml")) as source:
+        text = source.read().replace("seed: 99", "seed: 100").replace("short_baseline.yaml",
+                                                                      os.path.join(DATA, "short_baseline.yaml"))
+    with open(edited, "w") as out:
+        out.write(text)
+    result = subprocess.run([ARCM, "sweep", edited, "-o", target, "--resume", "--quiet"], capture_output=True,
+                            text=True)
+    assert result.returncode == EXIT_IO, (result.returncode, result.stderr)
+    assert "definition changed" in result.stderr and "seed: 99" in result.stderr and "seed: 100" in result.stderr, \
+        result.stderr
+
+
+def main():
+    if os.path.isdir(WORK):
+        shutil.rmtree(WORK)
+    os.makedirs(WORK)
+    wanted = sys.argv[3:]
+    tests = [(n, f) for n, f in sorted(globals().items()) if n.startswith("test_") and callable(f)]
+    passed = failed = 0
+    for name, function in tests:
+        if wanted and name not in wanted:
+            continue
+        started = time.time()
+        try:
+            function()
+            passed += 1
+            print("PASS %s (%.1f s)" % (name, time.time() - started), flush=True)
+        except Exception as error:  # report every failing test, not just the first
+            failed += 1
+            print("FAIL %s: %s" % (name, error), flush=True)
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
