@@ -2,6 +2,10 @@
 
 #include <hdf5_hl.h>
 
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <utility>
 
 #include "core/errors.hpp"
@@ -195,6 +199,20 @@ void flush(hid_t any_id) {
   check(H5Fflush(any_id, H5F_SCOPE_GLOBAL), "flush", any_id, "file");
 }
 
+void sync(hid_t any_id) {
+  flush(any_id);
+  const Handle file(H5Iget_file_id(any_id), H5Fclose, "find the file of", any_id, "object");
+  const Handle fapl(H5Fget_access_plist(file.id()), H5Pclose, "get access properties of", any_id, "file");
+  void* handle = nullptr;
+  check(H5Fget_vfd_handle(file.id(), fapl.id(), &handle), "get the descriptor of", any_id, "file");
+  // The sec2 driver (the default, and the only one the io layer uses) hands
+  // out a pointer to its POSIX file descriptor.
+  if (H5Pget_driver(fapl.id()) != H5FD_SEC2 || handle == nullptr)
+    throw IoError("HDF5: cannot fsync " + file_name_of(any_id) + ": not opened with the sec2 driver");
+  if (::fsync(*static_cast<int*>(handle)) != 0)
+    throw IoError("cannot fsync " + file_name_of(any_id) + ": " + std::strerror(errno));
+}
+
 std::string file_name_of(hid_t any_id) {
   const ssize_t length = H5Fget_name(any_id, nullptr, 0);
   if (length <= 0) {
@@ -368,6 +386,67 @@ void write_strings(hid_t dataset, hsize_t start, const std::vector<std::string>&
   for (const std::string& value : values) pointers.push_back(value.c_str());
   const Handle type = vlen_string_type();
   write_hyperslab(dataset, type.id(), {start}, {values.size()}, pointers.data());
+}
+
+void read_hyperslab(hid_t dataset, hid_t memory_type, const std::vector<hsize_t>& start,
+                    const std::vector<hsize_t>& count, void* buffer) {
+  const std::string name = object_name(dataset);
+  const Handle file_space(H5Dget_space(dataset), H5Sclose, "get dataspace of", dataset, name);
+  check(H5Sselect_hyperslab(file_space.id(), H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr),
+        "select hyperslab of", dataset, name);
+  const Handle memory_space = make_space(count, nullptr, dataset, name);
+  check(H5Dread(dataset, memory_type, memory_space.id(), file_space.id(), H5P_DEFAULT, buffer), "read",
+        dataset, name);
+}
+
+std::vector<hsize_t> chunk_dims(hid_t dataset) {
+  const std::string name = object_name(dataset);
+  const Handle dcpl(H5Dget_create_plist(dataset), H5Pclose, "get creation properties of", dataset, name);
+  if (H5Pget_layout(dcpl.id()) != H5D_CHUNKED) return {};
+  const int rank = H5Pget_chunk(dcpl.id(), 0, nullptr);
+  if (rank < 0) fail("get chunk rank of", dataset, name);
+  std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
+  if (rank > 0 && H5Pget_chunk(dcpl.id(), rank, dims.data()) < 0) fail("get chunk shape of", dataset, name);
+  return dims;
+}
+
+bool chunk_written(hid_t dataset, const std::vector<hsize_t>& offset) {
+  unsigned filter_mask = 0;
+  haddr_t address = HADDR_UNDEF;
+  hsize_t size = 0;
+  check(H5Dget_chunk_info_by_coord(dataset, offset.data(), &filter_mask, &address, &size),
+        "look up a chunk of", dataset, object_name(dataset));
+  // A set bit in filter_mask means that filter was skipped for this chunk;
+  // the writer never skips one, so such a chunk is as suspect as a missing one.
+  return address != HADDR_UNDEF && size > 0 && filter_mask == 0;
+}
+
+Handle native_type_of(hid_t dataset) {
+  const std::string name = object_name(dataset);
+  const Handle file_type(H5Dget_type(dataset), H5Tclose, "get type of", dataset, name);
+  return Handle(H5Tget_native_type(file_type.id(), H5T_DIR_ASCEND), H5Tclose, "get native type of", dataset,
+                name);
+}
+
+bool holds_strings(hid_t dataset) {
+  const Handle file_type(H5Dget_type(dataset), H5Tclose, "get type of", dataset, object_name(dataset));
+  return H5Tget_class(file_type.id()) == H5T_STRING;
+}
+
+std::vector<std::string> read_strings(hid_t dataset, hsize_t start, hsize_t count) {
+  std::vector<std::string> values;
+  if (count == 0) return values;
+  values.reserve(static_cast<std::size_t>(count));
+  const std::string name = object_name(dataset);
+  const Handle file_type(H5Dget_type(dataset), H5Tclose, "get type of", dataset, name);
+  if (H5Tis_variable_str(file_type.id()) <= 0) fail("read as VLEN text", dataset, name);
+  const Handle memory_type = vlen_string_type();
+  const Handle memory_space = make_space({count}, nullptr, dataset, name);
+  std::vector<char*> pointers(static_cast<std::size_t>(count), nullptr);
+  read_hyperslab(dataset, memory_type.id(), {start}, {count}, pointers.data());
+  for (const char* pointer : pointers) values.emplace_back(pointer != nullptr ? pointer : "");
+  H5Dvlen_reclaim(memory_type.id(), memory_space.id(), H5P_DEFAULT, pointers.data());
+  return values;
 }
 
 template <class T> std::vector<T> read_all(hid_t dataset) {

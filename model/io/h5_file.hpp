@@ -82,6 +82,10 @@ void delete_link(hid_t parent, const std::string& name);
 std::vector<std::string> child_names(hid_t group);
 //! Flushes every buffer of the file that `any_id` lives in to disk.
 void flush(hid_t any_id);
+//! flush(), then fsync() the file descriptor, so what HDF5 has written is on
+//! stable storage and not only in the page cache (H5Fflush alone does not
+//! fsync with the default sec2 driver). Throws when the file is not sec2.
+void sync(hid_t any_id);
 //! "<file name>" of the file an id belongs to, "" when unknown.
 std::string file_name_of(hid_t any_id);
 
@@ -133,6 +137,24 @@ void write_hyperslab(hid_t dataset, hid_t memory_type, const std::vector<hsize_t
 void write_all(hid_t dataset, hid_t memory_type, const void* buffer);
 //! Writes strings as VLEN UTF-8 into the hyperslab [start, start + size) of a 1-D dataset.
 void write_strings(hid_t dataset, hsize_t start, const std::vector<std::string>& values);
+//! Reads the hyperslab starting at `start` with extent `count` into `buffer`
+//! (memory type `memory_type`, C order).
+void read_hyperslab(hid_t dataset, hid_t memory_type, const std::vector<hsize_t>& start,
+                    const std::vector<hsize_t>& count, void* buffer);
+//! Chunk shape of a dataset; empty when it is not chunked.
+std::vector<hsize_t> chunk_dims(hid_t dataset);
+//! Whether the chunk whose first element is `offset` (a multiple of the
+//! chunk shape) is allocated in the file with every filter applied. A chunk
+//! missing from the chunk index reads as the fill value without any error,
+//! so this is how a copy tells "never written" from "written".
+bool chunk_written(hid_t dataset, const std::vector<hsize_t>& offset);
+//! The native memory type matching a dataset's numeric file type, so that
+//! raw copies keep every bit (NaN payloads included); a fresh handle.
+Handle native_type_of(hid_t dataset);
+//! Whether a dataset holds strings (VLEN or fixed-length).
+bool holds_strings(hid_t dataset);
+//! Reads `count` strings from a 1-D string dataset starting at `start`.
+std::vector<std::string> read_strings(hid_t dataset, hsize_t start, hsize_t count);
 //! Reads a whole dataset converted to T.
 template <class T> std::vector<T> read_all(hid_t dataset);
 //! Reads a whole 1-D VLEN (or fixed-length) string dataset.

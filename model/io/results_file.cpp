@@ -66,6 +66,74 @@ std::size_t runs_per_chunk(std::size_t bytes_per_run) {
   return std::clamp<std::size_t>(runs, 1, MAX_RUNS_PER_CHUNK);
 }
 
+// Chunk shape of a dataset with a leading run axis and `per_run_dims` after
+// it. Automatic (run_chunk 0): whole runs, as many as fit TARGET_CHUNK_BYTES.
+// Fixed run_chunk: exactly that many runs, which is what keeps batches of
+// whole chunks from ever sharing a chunk; when run_chunk runs of the variable
+// exceed TARGET_CHUNK_BYTES, the per-run axes are cut instead, outermost
+// (time) first, keeping the inner axes whole as long as they fit, so a chunk
+// still holds a contiguous block of each run.
+std::vector<hsize_t> run_axis_chunk(std::int64_t run_chunk, const std::vector<hsize_t>& per_run_dims,
+                                    std::size_t element_bytes) {
+  std::vector<hsize_t> inner;
+  std::size_t per_run = 1;
+  for (hsize_t length : per_run_dims) {
+    inner.push_back(std::max<hsize_t>(length, 1));
+    per_run *= static_cast<std::size_t>(std::max<hsize_t>(length, 1));
+  }
+  std::vector<hsize_t> chunk;
+  if (run_chunk <= 0) {
+    chunk.push_back(runs_per_chunk(per_run * element_bytes));
+  } else {
+    chunk.push_back(static_cast<hsize_t>(run_chunk));
+    const hsize_t budget = std::max<hsize_t>(
+        1, TARGET_CHUNK_BYTES / (static_cast<hsize_t>(run_chunk) * std::max<std::size_t>(element_bytes, 1)));
+    hsize_t kept = 1;
+    bool cut = false;
+    for (std::size_t axis = inner.size(); axis-- > 0;) {
+      if (cut) {
+        inner[axis] = 1;
+      } else if (kept * inner[axis] <= budget) {
+        kept *= inner[axis];
+      } else {
+        inner[axis] = std::max<hsize_t>(1, budget / kept);
+        cut = true;
+      }
+    }
+  }
+  chunk.insert(chunk.end(), inner.begin(), inner.end());
+  return chunk;
+}
+
+// fsync of a directory, so a rename() or a newly created file in it survives
+// a power loss.
+void sync_directory_of(const std::string& path) {
+  std::string directory = ".";
+  const std::size_t slash = path.find_last_of('/');
+  if (slash != std::string::npos) directory = slash == 0 ? "/" : path.substr(0, slash);
+  const int descriptor = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY);
+  if (descriptor < 0)
+    throw IoError("cannot open directory '" + directory + "' to fsync it: " + std::strerror(errno));
+  const int status = ::fsync(descriptor);
+  const int error = errno;
+  ::close(descriptor);
+  if (status != 0) throw IoError("cannot fsync directory '" + directory + "': " + std::strerror(error));
+}
+
+void sync_file_at(const std::string& path) {
+  const int descriptor = ::open(path.c_str(), O_RDONLY);
+  if (descriptor < 0) throw IoError("cannot open '" + path + "' to fsync it: " + std::strerror(errno));
+  const int status = ::fsync(descriptor);
+  const int error = errno;
+  ::close(descriptor);
+  if (status != 0) throw IoError("cannot fsync '" + path + "': " + std::strerror(error));
+}
+
+void rename_file(const std::string& from, const std::string& to) {
+  if (std::rename(from.c_str(), to.c_str()) != 0)
+    throw IoError("cannot rename '" + from + "' to '" + to + "': " + std::strerror(errno));
+}
+
 std::string utc_now_iso8601() {
   const std::time_t now = std::time(nullptr);
   std::tm utc{};
@@ -191,9 +259,21 @@ struct ResultsFileWriter::Impl {
   h5::Handle checkpoint_group, checkpoint_element, checkpoint_state;
   hsize_t run_count{0};
   bool finished{false};
+  // Whether the directory entry of the file is known to be on disk (fsynced
+  // once per writer, at its first checkpoint).
+  bool directory_synced{false};
 
   void create();
-  void open_existing();
+  //! Opens partial_path and reads the layout back; read-only for a resume's
+  //! source, writable for the writer that continues it.
+  void open_existing(bool writable);
+  //! The run extent shared by the chunks of every run-axis dataset, else 0.
+  std::int64_t uniform_run_chunk();
+  std::optional<Checkpoint> read_checkpoint_of_file();
+  void store_checkpoint(std::int64_t next_run, const std::vector<double>& state_values);
+  //! Copies rows [0, rows) of every run-axis data variable of `source` into
+  //! this (freshly created, same layout) file.
+  void copy_prefix_from(Impl& source, hsize_t rows);
   void open_group_contents(StoredGroup& group, const std::string& name, std::vector<VariableSpec>* specs,
                            bool has_run_axis = true);
   void upgrade_minor_version();
@@ -225,6 +305,8 @@ std::vector<StoredGroup*> ResultsFileWriter::Impl::groups() {
 }
 
 void ResultsFileWriter::Impl::create() {
+  if (layout.run_chunk < 0)
+    throw IoError("results layout: run_chunk " + std::to_string(layout.run_chunk) + " is negative");
   if (provenance.created_utc.empty()) provenance.created_utc = utc_now_iso8601();
   file = h5::create_file(partial_path);
   write_root_attributes();
@@ -281,7 +363,7 @@ void ResultsFileWriter::Impl::create_coordinates(StoredGroup& group, const std::
     h5::DatasetOptions run_options;
     run_options.dims = {0};
     run_options.unlimited_first_axis = true;
-    run_options.chunk = {runs_per_chunk(sizeof(std::int64_t))};
+    run_options.chunk = run_axis_chunk(layout.run_chunk, {}, sizeof(std::int64_t));
     run_options.compress = true;
     group.run_coordinate = h5::create_dataset(parent, "run", H5T_STD_I64LE, run_options);
     h5::write_attribute(group.run_coordinate.id(), "units", std::string("1"));
@@ -362,8 +444,7 @@ StoredVariable ResultsFileWriter::Impl::create_variable(StoredGroup& group, cons
     options.dims.push_back(length);
   }
   const std::size_t element_bytes = is_float32 ? sizeof(float) : sizeof(double);
-  options.chunk = {runs_per_chunk(variable.per_run_size * element_bytes)};
-  for (hsize_t length : variable.per_run_dims) options.chunk.push_back(std::max<hsize_t>(length, 1));
+  options.chunk = run_axis_chunk(layout.run_chunk, variable.per_run_dims, element_bytes);
   options.compress = true;
 
   const hid_t parent = group.group.id();
@@ -433,7 +514,7 @@ h5::Handle ResultsFileWriter::Impl::create_run_variable(StoredGroup& group, cons
   h5::DatasetOptions options;
   options.dims = {0};
   options.unlimited_first_axis = true;
-  options.chunk = {runs_per_chunk(static_cast<std::size_t>(bytes))};
+  options.chunk = run_axis_chunk(layout.run_chunk, {}, static_cast<std::size_t>(bytes));
   // Filters on VLEN strings would compress heap pointers, not the text.
   options.compress = H5Tis_variable_str(type) <= 0;
   h5::Handle dataset = h5::create_dataset(group.group.id(), name, type, options, fill_type, fill);
@@ -634,11 +715,11 @@ void ResultsFileWriter::Impl::open_group_contents(StoredGroup& group, const std:
     throw IoError(partial_path + ": /" + name + " has no run coordinate");
 }
 
-void ResultsFileWriter::Impl::open_existing() {
+void ResultsFileWriter::Impl::open_existing(bool writable) {
   // Check filetype and version with the reader first; HDF5 will not open the
   // same file read-only and read-write at once, so the reader is closed again.
   provenance = ResultsFileReader(partial_path).info().provenance;
-  file = h5::open_file(partial_path, true);
+  file = h5::open_file(partial_path, writable);
 
   has_trajectories = h5::link_exists(file.id(), "trajectories");
   layout.store_trajectories = has_trajectories;
@@ -660,7 +741,148 @@ void ResultsFileWriter::Impl::open_existing() {
     StoredGroup ensemble;
     open_group_contents(ensemble, "ensemble", &layout.ensemble, false);
   }
-  upgrade_minor_version();
+  layout.run_chunk = uniform_run_chunk();
+  if (writable) upgrade_minor_version();
+}
+
+std::int64_t ResultsFileWriter::Impl::uniform_run_chunk() {
+  // Not stored as an attribute: the chunk shapes are the truth, and a file
+  // written with a fixed run_chunk has it on every run-axis dataset. An
+  // automatic layout whose datasets happen to agree is recreated identically
+  // by that fixed value too (no dataset then needs cutting).
+  std::optional<hsize_t> shared;
+  bool uniform = true;
+  auto visit = [&](hid_t dataset) {
+    const std::vector<hsize_t> chunk = h5::chunk_dims(dataset);
+    if (chunk.empty() || (shared && *shared != chunk[0]))
+      uniform = false;
+    else
+      shared = chunk[0];
+  };
+  for (StoredGroup* group : groups()) {
+    visit(group->run_coordinate.id());
+    for (StoredVariable& variable : group->variables) visit(variable.dataset.id());
+    for (h5::Handle& extra : group->run_axis_extras) visit(extra.id());
+  }
+  return uniform && shared ? static_cast<std::int64_t>(*shared) : 0;
+}
+
+std::optional<Checkpoint> ResultsFileWriter::Impl::read_checkpoint_of_file() {
+  const hid_t root = file.id();
+  if (!h5::link_exists(root, CHECKPOINT_GROUP)) return std::nullopt;
+  const h5::Handle group = h5::open_group(root, CHECKPOINT_GROUP);
+  // No next_run: the writer was killed while replacing the checkpoint.
+  if (!h5::attribute_exists(group.id(), CHECKPOINT_NEXT_RUN)) return std::nullopt;
+  Checkpoint checkpoint;
+  checkpoint.next_run = h5::read_numeric_attribute<std::int64_t>(group.id(), CHECKPOINT_NEXT_RUN).at(0);
+  const h5::Handle state_dataset = h5::open_dataset(group.id(), CHECKPOINT_STATE);
+  checkpoint.state = h5::read_all<double>(state_dataset.id());
+  return checkpoint;
+}
+
+namespace {
+
+// Rows of a run-axis dataset copied per read: whole chunk rows along `run`,
+// as many as fit this many bytes (at least one), so memory stays bounded
+// however long the prefix is.
+constexpr std::size_t COPY_BLOCK_BYTES = 16 * 1024 * 1024;
+
+// Copies rows [0, rows) of `from` into `to` (same shape after the run axis,
+// same file type). Reads go through `read_guard`, which turns a failure into
+// DamagedPartialError: a damaged source must make the caller start over,
+// while a failing write of the new file is an ordinary IoError.
+void copy_rows(hid_t from, hid_t to, hsize_t rows, const std::string& source_path, const std::string& what) {
+  if (rows == 0) return;
+  auto damaged = [&](const std::string& reason) {
+    throw DamagedPartialError("cannot resume " + source_path + ": " + what + " of the checkpointed runs " +
+                              reason + "; start the run range over from its first run");
+  };
+  std::vector<hsize_t> shape, chunk;
+  bool strings = false;
+  h5::Handle memory_type;
+  std::size_t element_bytes = 0;
+  try {
+    shape = h5::shape_of(from);
+    chunk = h5::chunk_dims(from);
+    strings = h5::holds_strings(from);
+    if (!strings) {
+      memory_type = h5::native_type_of(from);
+      element_bytes = H5Tget_size(memory_type.id());
+    }
+  } catch (const IoError& e) {
+    damaged(std::string("cannot be opened (") + e.what() + ")");
+  }
+  if (shape.empty() || shape[0] < rows || chunk.size() != shape.size())
+    damaged("are missing (the run axis is shorter than the checkpoint or not chunked)");
+  std::size_t per_run = 1;
+  for (std::size_t axis = 1; axis < shape.size(); ++axis) per_run *= static_cast<std::size_t>(shape[axis]);
+  const std::size_t row_bytes = std::max<std::size_t>(per_run * std::max<std::size_t>(element_bytes, 16), 1);
+  const hsize_t block =
+      chunk[0] * std::max<hsize_t>(1, COPY_BLOCK_BYTES / (row_bytes * static_cast<std::size_t>(chunk[0])));
+
+  for (hsize_t start = 0; start < rows; start += block) {
+    const hsize_t count = std::min(block, rows - start);
+    std::vector<hsize_t> offset(shape.size(), 0), extent = shape;
+    offset[0] = start;
+    extent[0] = count;
+    std::vector<unsigned char> bytes;
+    std::vector<std::string> texts;
+    try {
+      // Every chunk under these rows was written by some batch; one missing
+      // from the index (a torn index update) would silently read as NaN.
+      if (per_run > 0) {
+        std::vector<hsize_t> first(shape.size(), 0), end = shape;
+        first[0] = start / chunk[0] * chunk[0];
+        end[0] = start + count;
+        std::vector<hsize_t> at = first;
+        for (bool more = true; more;) {
+          if (!h5::chunk_written(from, at)) damaged("were never written or lost their chunk index entry");
+          more = false;
+          for (std::size_t axis = at.size(); axis-- > 0;) { // odometer over the chunk grid
+            at[axis] += chunk[axis];
+            if (at[axis] < end[axis]) {
+              more = true;
+              break;
+            }
+            at[axis] = first[axis];
+          }
+        }
+      }
+      if (strings) {
+        texts = h5::read_strings(from, start, count);
+      } else {
+        bytes.resize(static_cast<std::size_t>(count) * per_run * element_bytes);
+        h5::read_hyperslab(from, memory_type.id(), offset, extent, bytes.data());
+      }
+    } catch (const DamagedPartialError&) {
+      throw;
+    } catch (const IoError& e) {
+      damaged(std::string("cannot be read (") + e.what() + ")");
+    }
+    if (strings)
+      h5::write_strings(to, start, texts);
+    else
+      h5::write_hyperslab(to, memory_type.id(), offset, extent, bytes.data());
+  }
+}
+
+} // namespace
+
+void ResultsFileWriter::Impl::copy_prefix_from(Impl& source, hsize_t rows) {
+  std::vector<StoredGroup*> targets = groups();
+  std::vector<StoredGroup*> sources = source.groups();
+  if (targets.size() != sources.size())
+    throw DamagedPartialError("cannot resume " + source.partial_path + ": its groups changed while reading");
+  for (std::size_t g = 0; g < targets.size(); ++g) {
+    StoredGroup& to = *targets[g];
+    StoredGroup& from = *sources[g];
+    for (std::size_t v = 0; v < to.variables.size(); ++v)
+      copy_rows(from.variables.at(v).dataset.id(), to.variables[v].dataset.id(), rows, source.partial_path,
+                to.variables[v].spec.name);
+    for (std::size_t e = 0; e < to.run_axis_extras.size(); ++e)
+      copy_rows(from.run_axis_extras.at(e).id(), to.run_axis_extras[e].id(), rows, source.partial_path,
+                "/runs/" + RUN_TABLE.at(e));
+  }
 }
 
 void ResultsFileWriter::Impl::upgrade_minor_version() {
@@ -835,12 +1057,84 @@ ResultsFileWriter::ResultsFileWriter(std::string final_path, ResultsLayout layou
 
 ResultsFileWriter::ResultsFileWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
-ResultsFileWriter ResultsFileWriter::resume(const std::string& final_path) {
+ResultsFileWriter ResultsFileWriter::resume(const std::string& final_path, ResumeInfo* info) {
   h5::silence_error_printing();
+  const std::string partial = partial_path_for(final_path);
+  const std::string rebuild = partial + ".rebuild";
+  if (::access(partial.c_str(), F_OK) != 0)
+    throw IoError("nothing to resume: " + partial + " does not exist");
+  const std::string restart = "; start the run range over from its first run";
+
+  // 1. The damaged file, read-only. Whether HDF5 can open it at all is
+  // asked first: a file it cannot open is damaged, whereas one that opens
+  // but is not ours (filetype, major version) is refused like any reader does.
+  std::string filetype;
+  std::vector<std::int32_t> version;
+  try {
+    const h5::Handle file = h5::open_file(partial, false);
+    filetype = h5::read_string_attribute(file.id(), "filetype");
+    version = h5::read_numeric_attribute<std::int32_t>(file.id(), "format_version");
+  } catch (const IoError& e) {
+    throw DamagedPartialError("cannot resume " + partial + ": it cannot be opened (" + e.what() + ")" +
+                              restart);
+  }
+  if (filetype != RESULTS_FILETYPE || version.size() != 2 || version[0] != RESULTS_FORMAT_MAJOR)
+    ResultsFileReader{partial}; // throws its usual refusal (foreign file, other major version)
+  Impl source;
+  source.final_path = final_path;
+  source.partial_path = partial;
+  std::optional<Checkpoint> checkpoint;
+  try {
+    source.open_existing(false);
+    checkpoint = source.read_checkpoint_of_file();
+  } catch (const IoError& e) {
+    throw DamagedPartialError("cannot resume " + partial + ": its layout or checkpoint cannot be read (" +
+                              e.what() + ")" + restart);
+  }
+  const std::int64_t first = source.layout.first_run_index;
+  const std::int64_t next_run = checkpoint ? checkpoint->next_run : first;
+  if (next_run < first || next_run > first + static_cast<std::int64_t>(source.run_count))
+    throw DamagedPartialError("cannot resume " + partial + ": its checkpoint's next_run " +
+                              std::to_string(next_run) + " lies outside its runs" + restart);
+
+  // 2. A fresh file with the same layout, provenance and run axis, holding
+  // the checkpointed runs and the checkpoint. HDF5 allocates chunks only
+  // when written, so the runs from next_run on cost nothing and read as
+  // not_run / NaN; the driver's next batch writes whole new chunks.
+  try {
+    Impl target;
+    target.final_path = final_path;
+    target.partial_path = rebuild;
+    target.layout = source.layout;
+    target.provenance = source.provenance;
+    target.create();
+    target.grow_to(source.run_count);
+    target.copy_prefix_from(source, static_cast<hsize_t>(next_run - first));
+    if (checkpoint) target.store_checkpoint(checkpoint->next_run, checkpoint->state);
+    target.close_all();
+    source.close_all();
+    sync_file_at(rebuild);
+    // 3. Atomically replace the damaged file; a kill before this line leaves
+    // it untouched (and a stale .rebuild that the next resume truncates).
+    rename_file(rebuild, partial);
+    sync_directory_of(partial);
+  } catch (...) {
+    std::remove(rebuild.c_str());
+    throw;
+  }
+
   auto impl = std::make_unique<Impl>();
   impl->final_path = final_path;
-  impl->partial_path = partial_path_for(final_path);
-  impl->open_existing();
+  impl->partial_path = partial;
+  impl->open_existing(true);
+  if (info != nullptr) {
+    info->checkpoint = std::move(checkpoint);
+    info->next_run = next_run;
+    info->first_run_index = impl->layout.first_run_index;
+    info->run_count = static_cast<std::size_t>(impl->run_count);
+    info->run_chunk = impl->layout.run_chunk;
+    info->provenance = impl->provenance;
+  }
   return ResultsFileWriter(std::move(impl));
 }
 
@@ -879,6 +1173,10 @@ std::size_t ResultsFileWriter::run_count() const {
   return static_cast<std::size_t>(impl_->run_count);
 }
 
+std::int64_t ResultsFileWriter::run_chunk() const {
+  return impl_->layout.run_chunk;
+}
+
 void ResultsFileWriter::reserve_runs(std::int64_t total_runs) {
   h5::silence_error_printing();
   Impl& state = *impl_;
@@ -910,33 +1208,51 @@ void ResultsFileWriter::write_checkpoint(std::int64_t next_run, const std::vecto
     throw IoError(state.partial_path + ": checkpoint next_run " + std::to_string(next_run) +
                   " is outside the file's runs " + std::to_string(state.layout.first_run_index) + ".." +
                   std::to_string(end));
-  state.open_or_create_checkpoint(static_cast<hsize_t>(state_values.size()));
-  const hid_t group = state.checkpoint_group.id();
+  state.store_checkpoint(next_run, state_values);
+}
+
+void ResultsFileWriter::Impl::store_checkpoint(std::int64_t next_run,
+                                               const std::vector<double>& state_values) {
+  open_or_create_checkpoint(static_cast<hsize_t>(state_values.size()));
+  const hid_t group = checkpoint_group.id();
 
   // 1. Mark the old checkpoint incomplete and make that durable before the
   // new state overwrites it: a large state goes to disk as it is written
-  // (it does not fit HDF5's chunk cache), so without this a kill could leave
-  // the new state next to the old next_run.
-  h5::delete_attribute(group, CHECKPOINT_NEXT_RUN);
-  h5::flush(group);
+  // (it does not fit HDF5's chunk cache), and after a power loss the disk
+  // may keep any subset of unsynced writes, so without this the new state
+  // could end up next to the old next_run.
+  if (h5::attribute_exists(group, CHECKPOINT_NEXT_RUN)) {
+    h5::delete_attribute(group, CHECKPOINT_NEXT_RUN);
+    h5::sync(group);
+  }
 
-  // 2. The new state, then next_run, which makes it valid again.
-  const auto old_length = h5::shape_of(state.checkpoint_element.id()).at(0);
+  // 2. The new state, then a sync that also covers every batch appended
+  // since the last checkpoint: all of it must be on disk before next_run
+  // says it is.
+  const auto old_length = h5::shape_of(checkpoint_element.id()).at(0);
   const auto new_length = static_cast<hsize_t>(state_values.size());
-  h5::resize_first_axis(state.checkpoint_element.id(), new_length);
-  h5::resize_first_axis(state.checkpoint_state.id(), new_length);
+  h5::resize_first_axis(checkpoint_element.id(), new_length);
+  h5::resize_first_axis(checkpoint_state.id(), new_length);
   if (new_length > old_length) { // indices below old_length are already right
     std::vector<std::int64_t> indices;
     indices.reserve(static_cast<std::size_t>(new_length - old_length));
     for (hsize_t i = old_length; i < new_length; ++i) indices.push_back(static_cast<std::int64_t>(i));
-    h5::write_hyperslab(state.checkpoint_element.id(), H5T_NATIVE_INT64, {old_length},
-                        {new_length - old_length}, indices.data());
+    h5::write_hyperslab(checkpoint_element.id(), H5T_NATIVE_INT64, {old_length}, {new_length - old_length},
+                        indices.data());
   }
   if (new_length > 0)
-    h5::write_hyperslab(state.checkpoint_state.id(), H5T_NATIVE_DOUBLE, {0}, {new_length},
-                        state_values.data());
+    h5::write_hyperslab(checkpoint_state.id(), H5T_NATIVE_DOUBLE, {0}, {new_length}, state_values.data());
+  h5::sync(group);
+
+  // 3. next_run makes the checkpoint valid again; synced so that a returned
+  // write_checkpoint() survives a power loss. The file's directory entry is
+  // synced once: a file that vanishes with the power holds no checkpoint.
   h5::write_attribute(group, CHECKPOINT_NEXT_RUN, next_run);
-  h5::flush(group);
+  h5::sync(group);
+  if (!directory_synced) {
+    sync_directory_of(partial_path);
+    directory_synced = true;
+  }
 }
 
 void ResultsFileWriter::finish() {
@@ -951,15 +1267,11 @@ void ResultsFileWriter::finish() {
   if (h5::link_exists(state.file.id(), CHECKPOINT_GROUP)) h5::delete_link(state.file.id(), CHECKPOINT_GROUP);
   h5::flush(state.file.id());
   state.close_all();
-  // Make the bytes durable before the name says the file is complete.
-  const int descriptor = ::open(state.partial_path.c_str(), O_RDONLY);
-  if (descriptor >= 0) {
-    ::fsync(descriptor);
-    ::close(descriptor);
-  }
-  if (std::rename(state.partial_path.c_str(), state.final_path.c_str()) != 0)
-    throw IoError("cannot rename '" + state.partial_path + "' to '" + state.final_path +
-                  "': " + std::strerror(errno));
+  // Make the bytes durable before the name says the file is complete, and
+  // the new name durable before finish() returns.
+  sync_file_at(state.partial_path);
+  rename_file(state.partial_path, state.final_path);
+  sync_directory_of(state.final_path);
   state.finished = true;
 }
 

@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "core/errors.hpp"
 #include "core/results.hpp"
 
 namespace arcm::io {
@@ -78,6 +79,14 @@ struct ResultsLayout {
   std::vector<VariableSpec> ensemble;
   //! Statistics of the declared /ensemble placeholder.
   std::vector<std::string> ensemble_statistics{default_ensemble_statistics()};
+  //! Runs per chunk along `run`, the same for every dataset with a run axis,
+  //! counted from first_run_index (docs/output-format.md, "Chunks and
+  //! crash safety"). A sweep that appends batches of whole chunks then never
+  //! rewrites a chunk that holds earlier runs, so a kill cannot damage runs
+  //! that were already checkpointed. Large per-run variables are split along
+  //! their other axes to keep chunks near 256 KiB. 0 = automatic: about
+  //! 256 KiB per chunk, at most 1024 runs, chosen per variable (no alignment).
+  std::int64_t run_chunk{0};
 
   //! The coordinates and every trajectory and summary variable of `sample`.
   static ResultsLayout from_run(const RunResults& sample);
@@ -134,6 +143,31 @@ struct Checkpoint {
   std::vector<double> state; //!< opaque caller state (the ensemble accumulators)
 };
 
+//! Thrown by ResultsFileWriter::resume() when NAME.partial exists but cannot
+//! be opened, or its layout, checkpoint or checkpointed runs cannot be read
+//! back intact. Nothing of it can be trusted: the caller starts the file's
+//! run range over from its first run with a new writer (the constructor
+//! replaces the damaged NAME.partial). A missing partial, a foreign file or
+//! another major format version are plain IoErrors instead.
+class DamagedPartialError : public IoError {
+public:
+  using IoError::IoError;
+};
+
+//! What ResultsFileWriter::resume() recovered.
+struct ResumeInfo {
+  //! The partial's checkpoint; nullopt when it had none (killed before the
+  //! first one, or while one was being replaced).
+  std::optional<Checkpoint> checkpoint;
+  //! First run the caller must compute: checkpoint->next_run, or
+  //! first_run_index without a checkpoint.
+  std::int64_t next_run{0};
+  std::int64_t first_run_index{0};
+  std::size_t run_count{0}; //!< length of the run axis (the runs reserved so far)
+  std::int64_t run_chunk{0};
+  Provenance provenance;
+};
+
 //! Writes one results file incrementally; use from one thread.
 class ResultsFileWriter {
 public:
@@ -148,22 +182,35 @@ public:
   ResultsFileWriter(const ResultsFileWriter&) = delete;
   ResultsFileWriter& operator=(const ResultsFileWriter&) = delete;
 
-  //! Reopens the NAME.partial that a killed or failed writer left for
-  //! `final_path`, to append the missing runs and finish(). Layout and
-  //! provenance are read from the file; ResultsFileReader(partial).run_status()
-  //! says which runs are still not_run. Throws IoError when there is no
-  //! readable partial file or its format version is not this one's major.
-  static ResultsFileWriter resume(const std::string& final_path);
+  //! Continues the NAME.partial that a killed or failed writer left for
+  //! `final_path`, without trusting anything after its checkpoint. The
+  //! partial is only read: its layout, provenance, run axis length and
+  //! checkpoint go into a fresh NAME.partial.rebuild together with the runs
+  //! [first_run_index, checkpoint.next_run) (copied bit for bit, chunk row by
+  //! chunk row) and the declared /ensemble placeholder; that file is fsynced
+  //! and renamed over NAME.partial. Runs from next_run on read as not_run and
+  //! NaN; without a checkpoint the rebuilt file holds no run at all. `info`
+  //! (optional) receives the checkpoint and where to continue.
+  //! Throws DamagedPartialError when the partial cannot be opened or read
+  //! back (start the range over), IoError when there is no partial, it is
+  //! not an ARCM file of this major version, or the rebuild cannot be written
+  //! (NAME.partial is then left as it was).
+  static ResultsFileWriter resume(const std::string& final_path, ResumeInfo* info = nullptr);
 
   //! Writes `batch` as runs first_run_index, first_run_index + 1, ... (global
   //! indices, >= layout.first_run_index), growing the run axis as needed and
-  //! flushing afterwards. Runs may arrive in any order; runs never written
-  //! read as status not_run with NaN data. A run whose status is not ok may
-  //! lack trajectories or summary variables (NaN is stored); an ok run must
-  //! have every layout variable with the layout's shape.
+  //! flushing afterwards. Crash safety needs batches of whole chunks: with
+  //! run_chunk() = c > 0, first_run_index - layout.first_run_index and the
+  //! batch size are multiples of c, except a last batch that ends at the end
+  //! of the reserved run axis; any other batch rewrites a chunk that holds
+  //! earlier runs (correct, but a kill in the middle can damage them). Runs may arrive in any order; runs
+  //! never written read as status not_run with NaN data. A run whose status is not ok may lack trajectories
+  //! or summary variables (NaN is stored); an ok run must have every layout variable with the layout's shape.
   void append_runs(std::int64_t first_run_index, const std::vector<RunRecord>& batch);
   //! Number of runs along the file's run axis so far.
   std::size_t run_count() const;
+  //! The layout's run_chunk (0: automatic, no alignment).
+  std::int64_t run_chunk() const;
   //! Grows the run axis to `total_runs` runs (run coordinate first_run_index
   //! .. first_run_index + total_runs - 1) at once, so a sweep file shows its
   //! whole run axis from the start; runs not yet written read as not_run and
@@ -179,11 +226,14 @@ public:
   //! Stores the resume state after a batch: `next_run` is the first run not
   //! yet written, `state` any float64 vector (its length may change between
   //! calls). Call after append_runs() of the batch; the previous checkpoint
-  //! is first marked incomplete and flushed, then replaced and flushed, so a
-  //! kill at any point leaves either a complete checkpoint that matches the
-  //! runs before its next_run, or none (read_checkpoint() -> nullopt).
+  //! is first marked incomplete, then replaced, so a kill at any point leaves
+  //! either a complete checkpoint that matches the runs before its next_run,
+  //! or none (read_checkpoint() -> nullopt). Each step is fsynced (three
+  //! fsyncs; plus the directory once per writer), so after a power loss too
+  //! a checkpoint on disk implies its runs and state are on disk.
   void write_checkpoint(std::int64_t next_run, const std::vector<double>& state);
-  //! Flushes, deletes /checkpoint, closes and atomically renames NAME.partial to NAME.
+  //! Flushes, deletes /checkpoint, closes, fsyncs and atomically renames
+  //! NAME.partial to NAME, then fsyncs the directory.
   void finish();
 
   const std::string& final_path() const;

@@ -271,16 +271,22 @@ TEST_CASE("a killed sweep's NAME.partial can be resumed and finished", "[io]") {
   {
     io::ResultsFileWriter writer(path, layout, test_provenance());
     writer.append_runs(100, {record(0), record(1)});
+    writer.write_checkpoint(102, {});
     writer.append_runs(103, {record(3)});
-  } // "killed": no finish()
+  } // "killed": no finish(), and run 103 came after the checkpoint
 
   const std::vector<RunStatus> before = io::ResultsFileReader(path + ".partial").run_status();
   REQUIRE(before.size() == 4);
   CHECK(before[2] == RunStatus::not_run);
 
-  io::ResultsFileWriter resumed = io::ResultsFileWriter::resume(path);
+  io::ResumeInfo info;
+  io::ResultsFileWriter resumed = io::ResultsFileWriter::resume(path, &info);
+  CHECK(info.next_run == 102);
   CHECK(resumed.run_count() == 4);
-  resumed.append_runs(102, {record(2)});
+  // Only the checkpointed runs are kept; run 103 is written again.
+  CHECK(io::ResultsFileReader(path + ".partial").run_status() ==
+        std::vector<RunStatus>{RunStatus::ok, RunStatus::ok, RunStatus::not_run, RunStatus::not_run});
+  resumed.append_runs(102, {record(2), record(3)});
   resumed.finish();
 
   io::ResultsFileReader reader(path);
