@@ -165,7 +165,7 @@ struct ScheduleEvent {
 
 //! Integrator settings. YAML section `integrator`.
 struct IntegratorSettings {
-  std::string stepper{"dopri5"}; //!< [stepper] only `dopri5` in version 1
+  std::string stepper{"dopri5"}; //!< [stepper] `dopri5` (default) or `bulirsch_stoer` (both dense output)
   double relative_tolerance{1e-6}; //!< [relative_tolerance] [-], > 0
   double absolute_tolerance{1e-6}; //!< [absolute_tolerance] [state units], > 0
   double initial_step{0.01};       //!< [initial_step] [yr], > 0

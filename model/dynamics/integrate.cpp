@@ -21,7 +21,19 @@ namespace odeint = boost::numeric::odeint;
 
 namespace {
 
-using Stepper = odeint::dense_output_runge_kutta<odeint::controlled_runge_kutta<odeint::runge_kutta_dopri5<StateVector>>>;
+// The steppers a scenario (or a sweep's --retry-failed) may choose. Both have
+// dense output and the same interface, so one segment loop serves both.
+using Dopri5 = odeint::dense_output_runge_kutta<odeint::controlled_runge_kutta<odeint::runge_kutta_dopri5<StateVector>>>;
+using BulirschStoer = odeint::bulirsch_stoer_dense_out<StateVector>;
+
+template <class Stepper> Stepper make_stepper(const IntegratorSettings& settings);
+template <> Dopri5 make_stepper<Dopri5>(const IntegratorSettings& settings) {
+  return odeint::make_dense_output(settings.absolute_tolerance, settings.relative_tolerance,
+                                   odeint::runge_kutta_dopri5<StateVector>());
+}
+template <> BulirschStoer make_stepper<BulirschStoer>(const IntegratorSettings& settings) {
+  return BulirschStoer(settings.absolute_tolerance, settings.relative_tolerance, 1.0, 1.0);
+}
 
 // Two times closer than this (in years) are the same instant: output years,
 // event years and step ends are all sums of a few decimal numbers.
@@ -52,7 +64,7 @@ public:
 
 private:
   // Integrate one segment; returns false when the run stopped (Kessler or failure).
-  bool integrate_segment(const Segment& segment, bool last, StateVector& x);
+  template <class Stepper> bool integrate_segment(const Segment& segment, bool last, StateVector& x);
   void record_outputs_up_to(double t_until, bool inclusive, const std::function<void(double, StateVector&)>& state_at,
                             const ArcmSystem& recording_system);
   void fail(double t, const std::string& why);
@@ -93,7 +105,7 @@ void RunIntegrator::record_outputs_up_to(double t_until, bool inclusive,
   }
 }
 
-bool RunIntegrator::integrate_segment(const Segment& segment, bool last, StateVector& x) {
+template <class Stepper> bool RunIntegrator::integrate_segment(const Segment& segment, bool last, StateVector& x) {
   const IntegratorSettings& settings = scenario_.integrator;
   ArcmSystem system(scenario_, layout_, segment.in_force, reference_);
   // Outputs are evaluated on a copy, so recording never touches the state
@@ -109,8 +121,7 @@ bool RunIntegrator::integrate_segment(const Segment& segment, bool last, StateVe
   const StateVector at_start = x;
   record_outputs_up_to(segment.start, true, [&](double, StateVector& out) { out = at_start; }, recording_system);
 
-  Stepper stepper = odeint::make_dense_output(settings.absolute_tolerance, settings.relative_tolerance,
-                                              odeint::runge_kutta_dopri5<StateVector>());
+  Stepper stepper = make_stepper<Stepper>(settings);
   const double span = segment.end - segment.start;
   stepper.initialize(x, segment.start, std::min(settings.initial_step, span));
   ++initialisations_;
@@ -197,8 +208,12 @@ RunResults RunIntegrator::run() {
   scratch_.assign(layout_.size(), 0.0);
   reference_ = make_run_reference(scenario_, segments_.front().in_force, x, layout_);
   stop_time_ = scenario_.end_year;
+  const bool dopri5 = scenario_.integrator.stepper != "bulirsch_stoer";
   for (std::size_t s = 0; s < segments_.size(); ++s) {
-    if (!integrate_segment(segments_[s], s + 1 == segments_.size(), x)) break;
+    const bool last = s + 1 == segments_.size();
+    const bool going_on = dopri5 ? integrate_segment<Dopri5>(segments_[s], last, x)
+                                 : integrate_segment<BulirschStoer>(segments_[s], last, x);
+    if (!going_on) break;
   }
   RunResults results;
   recorder_.finish(results, stop_time_);
@@ -207,8 +222,10 @@ RunResults RunIntegrator::run() {
   results.rhs_evaluations = rhs_evaluations_;
   results.accepted_steps = accepted_steps_;
   // dopri5 is first-same-as-last: each attempted step costs six evaluations
-  // and each (re)initialisation one.
-  results.rejected_steps = std::max(0L, (rhs_evaluations_ - initialisations_) / 6 - accepted_steps_);
+  // and each (re)initialisation one. Bulirsch-Stoer varies its order, so its
+  // rejections cannot be told from the count: -1 = unknown.
+  results.rejected_steps =
+      dopri5 ? std::max(0L, (rhs_evaluations_ - initialisations_) / 6 - accepted_steps_) : -1;
   results.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
   return results;
 }

@@ -186,3 +186,22 @@ TEST_CASE("Two runs of one scenario are identical to the bit", "[integrate][dete
   }
   CHECK(a.rhs_evaluations == b.rhs_evaluations);
 }
+
+TEST_CASE("Bulirsch-Stoer and dopri5 agree on a run", "[integrate][stepper]") {
+  Scenario s = testing::two_actor_scenario();
+  s.integrator.relative_tolerance = 1e-10;
+  s.integrator.absolute_tolerance = 1e-10;
+  const RunResults a = simulate(s);
+  s.integrator.stepper = "bulirsch_stoer";
+  const RunResults b = simulate(s);
+  REQUIRE(a.status == RunStatus::ok);
+  REQUIRE(b.status == RunStatus::ok);
+  CHECK(b.rejected_steps == -1); // unknown for Bulirsch-Stoer
+  for (const char* name : {"price", "stock", "debris", "capacity", "tension"}) {
+    INFO(name);
+    const Variable& x = var(a, name);
+    const Variable& y = var(b, name);
+    const double largest = *std::max_element(x.data.begin(), x.data.end());
+    for (std::size_t i = 0; i < x.data.size(); ++i) CHECK(std::fabs(x.data[i] - y.data[i]) <= 1e-6 * largest);
+  }
+}

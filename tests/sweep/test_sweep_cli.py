@@ -146,7 +146,7 @@ def test_sigkill_at_random_moments_then_resume_gives_identical_datasets():
     resume = []
     for attempt in range(6):
         process = start("kill_target.yaml", target, "--checkpoint-every", "0.3", *resume)
-        time.sleep(rng.uniform(0.3, 1.5))
+        time.sleep(rng.uniform(0.25, 0.9))
         if process.poll() is None:
             process.send_signal(signal.SIGKILL)
             kills += 1

@@ -1,0 +1,151 @@
+#!/usr/bin/python3
+"""ARCM benchmarks: sweep throughput and scaling, peak memory against the number
+of runs, and the cost of storing full trajectories. Prints numbers; judges
+nothing. Peak memory is measured from outside the process (the kernel's
+maximum resident set size of the child, via getrusage).
+
+usage: bench.py --arcm PATH [--quick] [--only sweep_scaling,memory,trajectories] [--json FILE]
+"""
+import argparse
+import datetime
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BASELINE = os.path.join(ROOT, "config", "scenarios", "baseline.yaml")
+SHORT = os.path.join(ROOT, "tests", "data", "sweeps", "short_baseline.yaml")
+
+
+def sweep_file(folder, name, scenario, runs, trajectories="none", ensemble="all"):
+    path = os.path.join(folder, name + ".yaml")
+    with open(path, "w") as out:
+        out.write("""name: %s
+scenario: %s
+seed: 1
+design:
+  type: latin_hypercube
+  runs: %d
+  parameters:
+    actors.spacex.progress_ratio: {uniform: [0.75, 0.95]}
+    resources.pgm.elasticity: {uniform: [0.2, 1.0]}
+    legal.property_security: {uniform: [0.3, 1.0]}
+    legal.benefit_sharing_rate: {uniform: [0.0, 0.07]}
+output:
+  trajectories: %s
+  ensemble: %s
+""" % (name, scenario, runs, trajectories, ensemble))
+    return path
+
+
+def measure(command):
+    """Wall time [s] and peak resident memory [MiB] of one child process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.perf_counter()
+    # A fresh child per measurement: RUSAGE_CHILDREN's maximum is over all
+    # children, so each measurement runs in its own grandchild via a shell.
+    wrapper = [sys.executable, "-c",
+               "import resource,subprocess,sys;"
+               "r=subprocess.run(sys.argv[1:]);"
+               "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss);"
+               "sys.exit(r.returncode)"] + command
+    result = subprocess.run(wrapper, capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        raise RuntimeError("%s failed:\n%s%s" % (" ".join(command), result.stdout, result.stderr))
+    peak_kib = int(result.stdout.strip().splitlines()[-1])
+    del before
+    return elapsed, peak_kib / 1024.0
+
+
+def run_sweep(arcm, yaml_path, output, threads):
+    if os.path.exists(output):
+        os.remove(output)
+    return measure([arcm, "sweep", yaml_path, "-o", output, "--threads", str(threads), "--quiet"])
+
+
+def bench_sweep_scaling(arcm, folder, quick):
+    runs = 200 if quick else 1000
+    path = sweep_file(folder, "scaling", BASELINE, runs)
+    results = {}
+    for threads in (1, 2):
+        wall, peak = run_sweep(arcm, path, os.path.join(folder, "scaling.h5"), threads)
+        results[threads] = {"wall_s": wall, "runs_per_s": runs / wall, "peak_mib": peak}
+    speedup = results[1]["wall_s"] / results[2]["wall_s"]
+    return {"runs": runs, "scenario": "baseline (2025-2075)", "threads_1": results[1], "threads_2": results[2],
+            "speedup_2_threads": speedup, "target_speedup": 1.8}
+
+
+def bench_memory(arcm, folder, quick):
+    sizes = (2000, 20000) if quick else (10000, 100000)
+    out = {}
+    for runs in sizes:
+        path = sweep_file(folder, "memory_%d" % runs, SHORT, runs)
+        wall, peak = run_sweep(arcm, path, os.path.join(folder, "memory.h5"), 2)
+        out[str(runs)] = {"wall_s": wall, "peak_mib": peak, "runs_per_s": runs / wall}
+    small, large = (out[str(s)]["peak_mib"] for s in sizes)
+    return {"scenario": "baseline shortened to 2025-2045, summary only, ensemble of every variable",
+            "runs": out, "peak_growth": large / small - 1.0, "target_growth": 0.10}
+
+
+def bench_trajectories(arcm, folder, quick):
+    runs = 200 if quick else 1000
+    summary = sweep_file(folder, "summary_only", BASELINE, runs, trajectories="none")
+    full = sweep_file(folder, "full", BASELINE, runs, trajectories="all")
+    wall_summary, _ = run_sweep(arcm, summary, os.path.join(folder, "summary.h5"), 2)
+    wall_full, _ = run_sweep(arcm, full, os.path.join(folder, "full.h5"), 2)
+    size_summary = os.path.getsize(os.path.join(folder, "summary.h5"))
+    size_full = os.path.getsize(os.path.join(folder, "full.h5"))
+    return {"runs": runs, "summary_only_s": wall_summary, "full_trajectories_s": wall_full,
+            "extra_cost": wall_full / wall_summary - 1.0, "target_extra_cost": 0.15,
+            "file_mib_summary": size_summary / 2**20, "file_mib_full": size_full / 2**20}
+
+
+BENCHES = {"sweep_scaling": bench_sweep_scaling, "memory": bench_memory, "trajectories": bench_trajectories}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--arcm", required=True)
+    parser.add_argument("--quick", action="store_true", help="smaller sizes (minutes instead of ~10 min)")
+    parser.add_argument("--only", default=",".join(BENCHES), help="comma-separated subset of " + ", ".join(BENCHES))
+    parser.add_argument("--json", help="where to write the results (default runs/bench-<UTC>.json)")
+    args = parser.parse_args()
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    report = {"created_utc": stamp, "machine": {"cpus": os.cpu_count(), "uname": " ".join(os.uname())},
+              "arcm": subprocess.run([args.arcm, "--version"], capture_output=True, text=True).stdout.strip()}
+    with tempfile.TemporaryDirectory(prefix="arcm-bench-") as folder:
+        for name in args.only.split(","):
+            print("running %s ..." % name, file=sys.stderr, flush=True)
+            report[name] = BENCHES[name](args.arcm, folder, args.quick)
+    print("\nARCM benchmarks (%s)" % report["arcm"])
+    if "sweep_scaling" in report:
+        s = report["sweep_scaling"]
+        print("sweep of %d baseline runs: %.1f runs/s on 1 thread, %.1f runs/s on 2, speedup %.2f (target >= %.1f)"
+              % (s["runs"], s["threads_1"]["runs_per_s"], s["threads_2"]["runs_per_s"], s["speedup_2_threads"],
+                 s["target_speedup"]))
+    if "memory" in report:
+        m = report["memory"]
+        for runs, row in m["runs"].items():
+            print("summary-only sweep of %7s runs: peak %.1f MiB, %.0f runs/s" % (runs, row["peak_mib"],
+                                                                                row["runs_per_s"]))
+        print("peak memory growth from the smaller to the larger sweep: %+.1f %% (target within %.0f %%)"
+              % (100 * m["peak_growth"], 100 * m["target_growth"]))
+    if "trajectories" in report:
+        t = report["trajectories"]
+        print("%d runs: summary only %.2f s, full trajectories %.2f s: %+.1f %% (target <= %.0f %%); files %.1f / "
+              "%.1f MiB" % (t["runs"], t["summary_only_s"], t["full_trajectories_s"], 100 * t["extra_cost"],
+                            100 * t["target_extra_cost"], t["file_mib_summary"], t["file_mib_full"]))
+    path = args.json or os.path.join(ROOT, "runs", "bench-%s.json" % stamp)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as out:
+        json.dump(report, out, indent=2)
+    print("written to %s" % path)
+
+
+if __name__ == "__main__":
+    main()
