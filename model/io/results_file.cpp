@@ -938,6 +938,30 @@ void ResultsFileWriter::Impl::write_ensemble_group(const std::vector<std::string
     elements.push_back(size);
   }
 
+  // Filling the declared placeholder writes into its datasets in place: their
+  // chunks were never allocated (all NaN by fill value), so this only adds
+  // chunks, and the group's metadata, which resume() reads back, stays
+  // untouched. Deleting and recreating the group instead would let HDF5
+  // reuse its freed space at once, and a kill before the next flush would
+  // leave a partial whose /ensemble cannot be read.
+  bool matches_placeholder = h5::link_exists(file.id(), "ensemble") &&
+                             statistics == layout.ensemble_statistics &&
+                             variables.size() == layout.ensemble.size();
+  for (std::size_t v = 0; matches_placeholder && v < variables.size(); ++v)
+    matches_placeholder = variables[v].spec.name == layout.ensemble[v].name &&
+                          variables[v].spec.dims == layout.ensemble[v].dims &&
+                          variables[v].spec.units == layout.ensemble[v].units &&
+                          variables[v].spec.long_name == layout.ensemble[v].long_name;
+  if (matches_placeholder) {
+    const h5::Handle group = h5::open_group(file.id(), "ensemble");
+    for (std::size_t v = 0; v < variables.size(); ++v) {
+      const h5::Handle dataset = h5::open_dataset(group.id(), variables[v].spec.name);
+      std::vector<double> values = variables[v].values;
+      if (values.empty()) values.assign(statistics.size() * elements[v], NAN_DOUBLE);
+      if (!values.empty()) h5::write_all(dataset.id(), H5T_NATIVE_DOUBLE, values.data());
+    }
+    return;
+  }
   // Replacing means deleting the old group first; within one session HDF5
   // reuses the freed space for the new one.
   if (h5::link_exists(file.id(), "ensemble")) h5::delete_link(file.id(), "ensemble");
@@ -1052,7 +1076,25 @@ ResultsFileWriter::ResultsFileWriter(std::string final_path, ResultsLayout layou
   impl_->partial_path = partial_path_for(impl_->final_path);
   impl_->layout = std::move(layout);
   impl_->provenance = std::move(provenance);
-  impl_->create();
+  // Built under another name and renamed once its skeleton is complete, so
+  // a kill during creation never leaves a NAME.partial HDF5 cannot open.
+  const std::string partial = impl_->partial_path;
+  impl_->partial_path = partial + ".new";
+  try {
+    impl_->create();
+    impl_->close_all();
+    rename_file(impl_->partial_path, partial);
+  } catch (...) {
+    std::remove(impl_->partial_path.c_str());
+    throw;
+  }
+  impl_->partial_path = partial;
+  // Reopen for the handles; the caller's layout stays the writer's layout,
+  // since it may know coordinates no stored variable uses yet (write_ensemble).
+  ResultsLayout given = std::move(impl_->layout);
+  impl_->layout = ResultsLayout{};
+  impl_->open_existing(true);
+  impl_->layout = std::move(given);
 }
 
 ResultsFileWriter::ResultsFileWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

@@ -99,6 +99,9 @@ struct CrashSweep {
         io::ResumeInfo info;
         io::ResultsFileWriter resumed = io::ResultsFileWriter::resume(final_path, &info);
         next = info.next_run;
+        // A kill inside the first reserve_runs() leaves a shorter run axis
+        // (and then no checkpoint); reserving again is cheap and never shrinks.
+        resumed.reserve_runs(runs);
         return resumed;
       }
       io::ResultsFileWriter fresh(final_path, layout(), provenance());

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -362,12 +363,17 @@ TEST_CASE("a sweep SIGKILLed at random moments resumes to the exact checkpointed
   const std::string empty = dir.file("empty.h5.partial");
   const std::string path = dir.file("killed.h5");
 
-  std::mt19937 random(20301);
-  // Kill within the first ~60% of a full run, so most kills land mid-sweep
-  // and a resumed helper still has work left; a process start adds to it.
-  std::uniform_int_distribution<int> delay_us(0, static_cast<int>(full_seconds * 0.6e6) + 2000);
-  int kills = 0, finished = 0, resumed_with_checkpoint = 0;
-  for (int round = 0; round < 24; ++round) {
+  // ARCM_KILL_SEED varies the kill moments when hunting for rare failures by hand.
+  const char* seed = std::getenv("ARCM_KILL_SEED");
+  std::mt19937 random(seed != nullptr ? static_cast<unsigned>(std::stoul(seed)) : 20301u);
+  // Kill anywhere within a full sweep's time (plus the helper's start-up):
+  // a resumed helper then often gets a few checkpoints further, and now and
+  // then finishes, which is checked too.
+  std::uniform_int_distribution<int> delay_us(0, static_cast<int>(full_seconds * 1e6) + 20000);
+  int kills = 0, finished = 0, resumed_with_checkpoint = 0, damaged_before_checkpoint = 0;
+  bool had_checkpoint = false; // whether the partial the next helper continues holds a checkpoint
+  // Until 24 kills (a helper that finishes before its kill does not count).
+  for (int round = 0; kills < 24 && round < 60; ++round) {
     const pid_t child = fork();
     REQUIRE(child >= 0);
     if (child == 0) {
@@ -386,6 +392,7 @@ TEST_CASE("a sweep SIGKILLed at random moments resumes to the exact checkpointed
       ++finished;
       check_contents(path, reference, empty, static_cast<std::size_t>(sweep.runs), true);
       fs::remove(path);
+      had_checkpoint = false;
       continue;
     }
     REQUIRE(WIFSIGNALED(status));
@@ -395,9 +402,16 @@ TEST_CASE("a sweep SIGKILLed at random moments resumes to the exact checkpointed
     io::ResumeInfo info;
     try {
       io::ResultsFileWriter writer = io::ResultsFileWriter::resume(path, &info);
+      writer.reserve_runs(sweep.runs); // as the driver does, see crash_sweep.hpp
     } catch (const io::DamagedPartialError& e) {
-      FAIL("a SIGKILL left a partial that cannot be resumed: " << e.what());
+      // Acceptable only while nothing was checkpointed yet (a kill inside
+      // reserve_runs or the first batches): then restarting loses nothing.
+      if (had_checkpoint) FAIL("a SIGKILL damaged checkpointed runs: " << e.what());
+      ++damaged_before_checkpoint;
+      fs::remove(path + ".partial"); // the driver's fallback: start over
+      continue;
     }
+    had_checkpoint = info.checkpoint.has_value();
     if (info.checkpoint) {
       ++resumed_with_checkpoint;
       CHECK(info.checkpoint->state == test::CrashSweep::state_for(info.next_run));
@@ -411,8 +425,9 @@ TEST_CASE("a sweep SIGKILLed at random moments resumes to the exact checkpointed
     sweep.run(path);
     check_contents(path, reference, empty, static_cast<std::size_t>(sweep.runs), true);
   }
-  WARN("kills " << kills << ", resumed from a checkpoint " << resumed_with_checkpoint << ", finished "
+  WARN("kills " << kills << ", resumed from a checkpoint " << resumed_with_checkpoint
+                << ", damaged before any checkpoint " << damaged_before_checkpoint << ", finished "
                 << finished << ", full sweep " << full_seconds << " s");
-  CHECK(kills >= 20);
-  CHECK(resumed_with_checkpoint >= 10);
+  CHECK(kills >= 24);
+  CHECK(resumed_with_checkpoint >= 5);
 }
