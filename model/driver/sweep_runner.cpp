@@ -5,6 +5,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
+#include <iostream>
 #include <mutex>
 #include <optional>
 #include <sstream>
@@ -60,8 +61,8 @@ public:
 private:
   RunSlot execute(std::size_t run) const;
   // Master thread only: write the contiguous finished runs from written_ on,
-  // in batches; `drain` writes even a short batch.
-  void write_ready(bool drain);
+  // in whole batches (a short one only at the end of the range).
+  void write_ready();
   void write_batch(std::size_t first, std::size_t count);
   void checkpoint(bool force);
   std::vector<double> flatten_for_ensemble(const RunResults& results) const;
@@ -183,22 +184,22 @@ void SweepExecution::checkpoint(bool force) {
   last_checkpoint_ = now;
 }
 
-void SweepExecution::write_ready(bool drain) {
+void SweepExecution::write_ready() {
   while (true) {
     std::size_t ready = 0;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       while (written_ + ready < next_claim_ && ready < batch_ && slots_[(written_ + ready) % window_].ready) ++ready;
     }
-    if (ready == 0 || (ready < batch_ && !drain)) return;
-    // Slots [written_, written_ + ready) are complete and no thread touches
-    // them until written_ moves past them, so they are written unlocked.
+    // Every write covers whole chunks along `run` (run_chunk = batch_), so a
+    // kill during a write can never damage a chunk of runs written before it;
+    // only the last batch of the range may be short.
+    const bool reaches_end = written_ + ready == end_;
+    if (ready == 0 || (ready < batch_ && !reaches_end)) return;
     write_batch(written_, ready);
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      for (std::size_t r = written_; r < written_ + ready; ++r) {
-        slots_[r % window_] = RunSlot{};
-      }
+      for (std::size_t r = written_; r < written_ + ready; ++r) slots_[r % window_] = RunSlot{};
       written_ += ready;
     }
     changed_.notify_all();
@@ -218,43 +219,53 @@ SweepOutcome SweepExecution::run() {
   std::size_t elements = 0;
   for (std::size_t v : ensemble_variables_) elements += blank_.trajectories[v].data.size();
 
+  bool fresh = !options_.resume;
   if (options_.resume) {
     if (!std::filesystem::exists(partial)) {
       if (std::filesystem::exists(final_path_))
         throw IoError(final_path_ + " is already complete; there is nothing to resume");
       throw IoError("nothing to resume: " + partial + " does not exist");
     }
-    std::optional<io::Checkpoint> saved;
     {
+      // Refuse another sweep's file before touching it.
       const io::ResultsFileReader reader(partial);
       const io::Provenance& was = reader.info().provenance;
       if (was.definition_hash != hash)
         throw IoError("cannot resume " + partial + ": the sweep definition changed since it was started (" +
                       first_difference(was.resolved_yaml, resolved_yaml_) + ")");
-      if (reader.info().run_count != 0 && reader.info().format_major != io::RESULTS_FORMAT_MAJOR)
-        throw IoError("cannot resume " + partial + ": written by another results format");
-      saved = reader.read_checkpoint();
     }
-    writer_.emplace(io::ResultsFileWriter::resume(final_path_));
-    if (saved) {
-      start_ = static_cast<std::size_t>(saved->next_run);
-      if (!ensemble_variables_.empty()) {
-        ensemble_.emplace(sweep::EnsembleAccumulator::import_state(saved->state));
+    io::ResumeInfo info;
+    try {
+      writer_.emplace(io::ResultsFileWriter::resume(final_path_, &info));
+      // A kill during the first reservation can leave a short run axis.
+      writer_->reserve_runs(static_cast<std::int64_t>(end_ - begin_));
+      start_ = static_cast<std::size_t>(info.next_run);
+      if (info.checkpoint && !ensemble_variables_.empty()) {
+        ensemble_.emplace(sweep::EnsembleAccumulator::import_state(info.checkpoint->state));
         if (ensemble_->size() != elements) throw IoError("cannot resume " + partial + ": its checkpoint does not fit");
+      } else if (!ensemble_variables_.empty()) {
+        ensemble_.emplace(elements);
       }
-    } else {
-      start_ = begin_;
+    } catch (const io::DamagedPartialError& damaged) {
+      // Nothing of it can be trusted: start the range over (same results, more time).
+      std::cerr << "arcm sweep: " << damaged.what() << "\narcm sweep: starting the sweep over\n";
+      writer_.reset();
+      fresh = true;
     }
-  } else {
-    if (std::filesystem::exists(final_path_))
-      throw IoError(final_path_ + " already exists; choose another output file (-o) or remove it");
-    if (std::filesystem::exists(partial))
-      throw IoError(partial + " exists from an interrupted sweep: continue it with --resume, or remove it");
+  }
+  if (fresh) {
+    if (!options_.resume) {
+      if (std::filesystem::exists(final_path_))
+        throw IoError(final_path_ + " already exists; choose another output file (-o) or remove it");
+      if (std::filesystem::exists(partial))
+        throw IoError(partial + " exists from an interrupted sweep: continue it with --resume, or remove it");
+    }
     const auto parent = std::filesystem::path(final_path_).parent_path();
     if (!parent.empty() && !std::filesystem::is_directory(parent))
       throw IoError("cannot write " + final_path_ + ": directory " + parent.string() + " does not exist");
     io::ResultsLayout layout = io::ResultsLayout::from_run(blank_);
     layout.first_run_index = static_cast<std::int64_t>(begin_);
+    layout.run_chunk = static_cast<std::int64_t>(batch_);
     layout.trajectory_precision = sweep_.output.single_precision ? io::Precision::float32 : io::Precision::float64;
     if (sweep_.output.all_trajectories) layout.store_trajectories = true;
     else if (sweep_.output.trajectories.empty()) layout.store_trajectories = false;
@@ -322,7 +333,7 @@ SweepOutcome SweepExecution::run() {
             // The window is full: the master makes room by writing.
             lock.unlock();
             try {
-              write_ready(true);
+              write_ready();
             } catch (...) {
               lock.lock();
               writer_error = std::current_exception();
@@ -346,7 +357,7 @@ SweepOutcome SweepExecution::run() {
       changed_.notify_all();
       if (master) {
         try {
-          write_ready(false);
+          write_ready();
         } catch (...) {
           std::lock_guard<std::mutex> lock(mutex_);
           writer_error = std::current_exception();
@@ -355,19 +366,24 @@ SweepOutcome SweepExecution::run() {
       }
     }
     if (master) {
-      // Write every run that was claimed, waiting for the last ones.
+      // Write every run that was claimed, waiting for the last ones. After a
+      // stop request only whole batches are written; the rest are recomputed
+      // on resume.
       std::unique_lock<std::mutex> lock(mutex_);
-      while (!writer_error && written_ < next_claim_) {
+      while (!writer_error && written_ < next_claim_ &&
+             (next_claim_ == end_ || next_claim_ - written_ >= batch_)) {
         if (slots_[written_ % window_].ready) {
+          const std::size_t before = written_;
           lock.unlock();
           try {
-            write_ready(true);
+            write_ready();
           } catch (...) {
             lock.lock();
             writer_error = std::current_exception();
             break;
           }
           lock.lock();
+          if (written_ == before) changed_.wait(lock); // the batch is not complete yet
         } else {
           changed_.wait(lock);
         }
