@@ -1,6 +1,7 @@
 #include "io/results_file.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -127,6 +128,62 @@ void sync_file_at(const std::string& path) {
   const int error = errno;
   ::close(descriptor);
   if (status != 0) throw IoError("cannot fsync '" + path + "': " + std::strerror(error));
+}
+
+//! Closes a POSIX file descriptor on every path out of a scope.
+struct Descriptor {
+  int fd{-1};
+  explicit Descriptor(int descriptor) : fd(descriptor) {}
+  Descriptor(const Descriptor&) = delete;
+  Descriptor& operator=(const Descriptor&) = delete;
+  ~Descriptor() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+// Copies `from` byte for byte into a new file `to` with the same permission
+// bits and fsyncs it. `to` is created with O_EXCL, so an existing `to` (an
+// unfinished sweep's or update's NAME.partial) is never truncated, even by a
+// racing process; on any other failure the half-written `to` is removed.
+void copy_file_exclusive(const std::string& from, const std::string& to) {
+  const Descriptor in(::open(from.c_str(), O_RDONLY | O_CLOEXEC));
+  if (in.fd < 0) throw IoError("cannot open '" + from + "' to copy it: " + std::strerror(errno));
+  struct stat status {};
+  if (::fstat(in.fd, &status) != 0) throw IoError("cannot stat '" + from + "': " + std::strerror(errno));
+  Descriptor out(::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, S_IRUSR | S_IWUSR));
+  if (out.fd < 0) {
+    const int error = errno;
+    if (error == EEXIST)
+      throw IoError("'" + to + "' already exists (an unfinished sweep, or an update that did not finish; '" +
+                    from + "' itself is intact): finish or remove it first");
+    throw IoError("cannot create '" + to + "': " + std::strerror(error));
+  }
+  try {
+    // The copy replaces `from` on finish(), so it must keep its permissions
+    // (the creation mode above is narrowed by the umask).
+    if (::fchmod(out.fd, status.st_mode & 07777) != 0)
+      throw IoError("cannot set the permissions of '" + to + "': " + std::strerror(errno));
+    std::vector<char> buffer(1 << 20);
+    for (;;) {
+      const ssize_t got = ::read(in.fd, buffer.data(), buffer.size());
+      if (got < 0 && errno == EINTR) continue;
+      if (got < 0) throw IoError("cannot read '" + from + "': " + std::strerror(errno));
+      if (got == 0) break;
+      for (ssize_t done = 0; done < got;) {
+        const ssize_t put = ::write(out.fd, buffer.data() + done, static_cast<std::size_t>(got - done));
+        if (put < 0 && errno == EINTR) continue;
+        if (put < 0) throw IoError("cannot write '" + to + "': " + std::strerror(errno));
+        done += put;
+      }
+    }
+    if (::fsync(out.fd) != 0) throw IoError("cannot fsync '" + to + "': " + std::strerror(errno));
+    const int descriptor = out.fd;
+    out.fd = -1;
+    if (::close(descriptor) != 0) throw IoError("cannot close '" + to + "': " + std::strerror(errno));
+  } catch (...) {
+    std::remove(to.c_str());
+    throw;
+  }
 }
 
 void rename_file(const std::string& from, const std::string& to) {
@@ -1032,7 +1089,8 @@ void ResultsFileWriter::Impl::open_or_create_checkpoint(hsize_t first_length) {
   }
   checkpoint_group = h5::create_group(file.id(), CHECKPOINT_GROUP);
   h5::write_attribute(checkpoint_group.id(), "description",
-                      std::string("state to resume an unfinished sweep; removed when the file is finished"));
+                      std::string("sweep driver state after its last batch: where an unfinished sweep "
+                                  "resumes, or the final state a finished sweep keeps for retrying runs"));
   const hid_t parent = checkpoint_group.id();
 
   h5::DatasetOptions options;
@@ -1180,6 +1238,38 @@ ResultsFileWriter ResultsFileWriter::resume(const std::string& final_path, Resum
   return ResultsFileWriter(std::move(impl));
 }
 
+ResultsFileWriter ResultsFileWriter::update(const std::string& final_path) {
+  h5::silence_error_printing();
+  const std::string partial = partial_path_for(final_path);
+  const std::string refused = "cannot update " + final_path + ": ";
+  if (::access(final_path.c_str(), F_OK) != 0) throw IoError(refused + "it does not exist");
+  // Refused before anything is created: a foreign file or another major
+  // version must not leave a NAME.partial that a later sweep might resume.
+  try {
+    ResultsFileReader{final_path};
+  } catch (const IoError& e) {
+    throw IoError(refused + e.what());
+  }
+  // All changes go to a copy, so a kill or an error at any point leaves
+  // NAME as it was; finish() swaps the copy in with one rename().
+  try {
+    copy_file_exclusive(final_path, partial);
+  } catch (const IoError& e) {
+    throw IoError(refused + e.what());
+  }
+  auto impl = std::make_unique<Impl>();
+  impl->final_path = final_path;
+  impl->partial_path = partial;
+  try {
+    impl->open_existing(true);
+  } catch (...) {
+    impl.reset(); // close every handle before removing the copy
+    std::remove(partial.c_str());
+    throw;
+  }
+  return ResultsFileWriter(std::move(impl));
+}
+
 ResultsFileWriter::~ResultsFileWriter() = default;
 ResultsFileWriter::ResultsFileWriter(ResultsFileWriter&&) noexcept = default;
 ResultsFileWriter& ResultsFileWriter::operator=(ResultsFileWriter&&) noexcept = default;
@@ -1297,16 +1387,18 @@ void ResultsFileWriter::Impl::store_checkpoint(std::int64_t next_run,
   }
 }
 
-void ResultsFileWriter::finish() {
+void ResultsFileWriter::finish(bool keep_checkpoint) {
   h5::silence_error_printing();
   Impl& state = *impl_;
   if (state.finished) return;
-  // A finished file needs no resume state. HDF5 1.10 keeps the freed bytes
-  // inside the file (docs/output-format.md says how to reclaim them).
   state.checkpoint_state = h5::Handle{};
   state.checkpoint_element = h5::Handle{};
   state.checkpoint_group = h5::Handle{};
-  if (h5::link_exists(state.file.id(), CHECKPOINT_GROUP)) h5::delete_link(state.file.id(), CHECKPOINT_GROUP);
+  // Without a later update() in mind a finished file needs no resume state.
+  // HDF5 1.10 keeps the freed bytes inside the file (docs/output-format.md
+  // says how to reclaim them).
+  if (!keep_checkpoint && h5::link_exists(state.file.id(), CHECKPOINT_GROUP))
+    h5::delete_link(state.file.id(), CHECKPOINT_GROUP);
   h5::flush(state.file.id());
   state.close_all();
   // Make the bytes durable before the name says the file is complete, and

@@ -9,7 +9,9 @@
 // NAME. A reader therefore never sees a half-written file under its final name.
 // A sweep also stores statistics across its runs (/ensemble, write_ensemble)
 // and, after every batch, the state it needs to resume bit for bit
-// (/checkpoint, write_checkpoint; only in NAME.partial).
+// (/checkpoint, write_checkpoint). A finished sweep may keep its last
+// checkpoint (finish(true)) so that update() can later rerun failed runs and
+// fold them into the ensemble without touching the file until it finishes.
 //
 // No HDF5 types appear here (the writer and reader hold them behind a pimpl).
 #pragma once
@@ -137,7 +139,9 @@ struct EnsembleVariable {
   std::vector<double> values;
 };
 
-//! Sweep-resume state kept in NAME.partial (the /checkpoint group).
+//! The sweep driver's state after a batch (the /checkpoint group): in
+//! NAME.partial where to resume; in a finished sweep file written with
+//! finish(true), the final state (next_run = end of the run range).
 struct Checkpoint {
   std::int64_t next_run{0};  //!< first sweep-wide run index whose results are not yet in the file
   std::vector<double> state; //!< opaque caller state (the ensemble accumulators)
@@ -175,7 +179,9 @@ public:
   //! attributes, groups, coordinates and empty variables.
   ResultsFileWriter(std::string final_path, ResultsLayout layout, Provenance provenance);
   //! Without finish(), closes the file and leaves NAME.partial in place so a
-  //! killed or failed sweep can be inspected or resumed.
+  //! killed or failed sweep can be inspected or resumed. For a writer from
+  //! update(), NAME stays exactly as it was and NAME.partial is the unfinished
+  //! copy (the caller removes it).
   ~ResultsFileWriter();
   ResultsFileWriter(ResultsFileWriter&&) noexcept;
   ResultsFileWriter& operator=(ResultsFileWriter&&) noexcept;
@@ -197,15 +203,31 @@ public:
   //! (NAME.partial is then left as it was).
   static ResultsFileWriter resume(const std::string& final_path, ResumeInfo* info = nullptr);
 
+  //! Opens the FINISHED file `final_path` for changes (e.g. rerunning its
+  //! failed runs) without risking it: copies it byte for byte to
+  //! NAME.partial (created exclusively, then fsynced), opens the copy
+  //! writable with its layout read back as resume() does, and returns a
+  //! writer on the copy. append_runs() may then overwrite any run,
+  //! write_ensemble() and write_checkpoint() replace /ensemble and
+  //! /checkpoint, and finish(keep_checkpoint) renames the copy over NAME
+  //! atomically. Until then NAME is untouched; a writer destroyed without
+  //! finish() leaves NAME as it was and NAME.partial behind. Throws IoError
+  //! when NAME is missing or not an ARCM results file of this major version,
+  //! or NAME.partial already exists (nothing is created then).
+  static ResultsFileWriter update(const std::string& final_path);
+
   //! Writes `batch` as runs first_run_index, first_run_index + 1, ... (global
   //! indices, >= layout.first_run_index), growing the run axis as needed and
   //! flushing afterwards. Crash safety needs batches of whole chunks: with
   //! run_chunk() = c > 0, first_run_index - layout.first_run_index and the
   //! batch size are multiples of c, except a last batch that ends at the end
   //! of the reserved run axis; any other batch rewrites a chunk that holds
-  //! earlier runs (correct, but a kill in the middle can damage them). Runs may arrive in any order; runs
-  //! never written read as status not_run with NaN data. A run whose status is not ok may lack trajectories
-  //! or summary variables (NaN is stored); an ok run must have every layout variable with the layout's shape.
+  //! earlier runs (correct, but a kill in the middle can damage them; in a
+  //! writer from update() that is harmless, NAME being untouched until
+  //! finish(), so any run may be overwritten). Runs may arrive in any order;
+  //! runs never written read as status not_run with NaN data. A run whose status is not ok may lack
+  //! trajectories or summary variables (NaN is stored); an ok run must have every layout variable with the
+  //! layout's shape.
   void append_runs(std::int64_t first_run_index, const std::vector<RunRecord>& batch);
   //! Number of runs along the file's run axis so far.
   std::size_t run_count() const;
@@ -232,9 +254,12 @@ public:
   //! fsyncs; plus the directory once per writer), so after a power loss too
   //! a checkpoint on disk implies its runs and state are on disk.
   void write_checkpoint(std::int64_t next_run, const std::vector<double>& state);
-  //! Flushes, deletes /checkpoint, closes, fsyncs and atomically renames
-  //! NAME.partial to NAME, then fsyncs the directory.
-  void finish();
+  //! Flushes, deletes /checkpoint unless `keep_checkpoint`, closes, fsyncs
+  //! and atomically renames NAME.partial to NAME (replacing NAME, for a
+  //! writer from update()), then fsyncs the directory. A sweep keeps its last
+  //! checkpoint, written with next_run = the end of its run range, so that
+  //! a later update() can restore the final ensemble accumulators.
+  void finish(bool keep_checkpoint = false);
 
   const std::string& final_path() const;
   const std::string& partial_path() const;
@@ -296,9 +321,10 @@ public:
   //! Status of every run on the file's run axis (not_run for runs not yet written),
   //! which is what a resuming sweep needs.
   std::vector<RunStatus> run_status() const;
-  //! The /checkpoint of a NAME.partial; nullopt when there is none (finished
-  //! files, files killed before their first checkpoint) or when the file was
-  //! killed while the checkpoint was being replaced.
+  //! The /checkpoint of a NAME.partial, or of a finished sweep file that kept
+  //! it (finish(true)); nullopt when there is none (single runs, files
+  //! finished without it, files killed before their first checkpoint) or
+  //! when the file was killed while the checkpoint was being replaced.
   std::optional<Checkpoint> read_checkpoint() const;
 
 private:

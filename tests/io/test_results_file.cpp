@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <vector>
@@ -548,4 +550,222 @@ TEST_CASE("a format 1.0 file is read, and resuming one upgrades it to this minor
   CHECK(upgraded.format_minor == io::RESULTS_FORMAT_MINOR);
   CHECK(upgraded.provenance.total_runs == 0);
   CHECK(upgraded.provenance.design.empty());
+}
+
+namespace {
+
+std::vector<char> bytes_of(const std::string& path) {
+  std::ifstream stream(path, std::ios::binary);
+  return std::vector<char>(std::istreambuf_iterator<char>(stream), {});
+}
+
+//! The runs of a finished 6-run sweep before and after --retry-failed:
+//! runs 1 and 4 failed at first and succeed when retried.
+struct RetrySweep {
+  std::vector<RunResults> runs, retried;
+  io::ResultsLayout layout;
+
+  RetrySweep() {
+    for (std::int64_t r = 0; r < 6; ++r)
+      runs.push_back(r == 1 || r == 4 ? test::synthetic_failed_run(r) : test::synthetic_run(r));
+    for (std::int64_t r : {1, 4}) retried.push_back(test::synthetic_run(r));
+    layout = io::ResultsLayout::from_run(runs[0]);
+    layout.parameters = {{"royalty_rate", "royalty rate", "1", {}}};
+    // Runs 1 and 4 share their chunks with runs that must stay untouched.
+    layout.run_chunk = 3;
+    for (const io::EnsembleVariable& variable : synthetic_ensemble(runs[0], 10))
+      layout.ensemble.push_back(variable.spec);
+  }
+  static io::RunRecord record(const RunResults& results, std::int64_t run, std::uint64_t seed) {
+    return {&results, {0.01 * static_cast<double>(run)}, seed};
+  }
+  //! A finished file as the sweep driver leaves it, with its final checkpoint.
+  void write_finished(const std::string& path) const {
+    io::ResultsFileWriter writer(path, layout, test_provenance());
+    writer.reserve_runs(6);
+    for (std::int64_t first : {0, 3}) {
+      std::vector<io::RunRecord> batch;
+      for (std::int64_t r = first; r < first + 3; ++r)
+        batch.push_back(record(runs[static_cast<std::size_t>(r)], r, 100 + static_cast<std::uint64_t>(r)));
+      writer.append_runs(first, batch);
+      writer.write_checkpoint(first + 3, {static_cast<double>(first), 1.0});
+    }
+    writer.write_ensemble(io::default_ensemble_statistics(), synthetic_ensemble(runs[0], 10));
+    writer.finish(true);
+  }
+  //! The retried runs' changes, as --retry-failed makes them.
+  void apply_retry(io::ResultsFileWriter& writer) const {
+    writer.append_runs(1, {record(retried[0], 1, 901)});
+    writer.append_runs(4, {record(retried[1], 4, 904)});
+    writer.write_ensemble(io::default_ensemble_statistics(), retried_ensemble());
+    writer.write_checkpoint(6, {9.0, 8.0, 7.0, 6.0});
+  }
+  std::vector<io::EnsembleVariable> retried_ensemble() const {
+    std::vector<io::EnsembleVariable> variables = synthetic_ensemble(runs[0], 10);
+    for (io::EnsembleVariable& variable : variables)
+      for (double& value : variable.values) value += 0.5;
+    return variables;
+  }
+};
+
+//! Row `row` of a numeric variable of a file with a leading run axis, as raw
+//! bytes so that NaN payloads and signed zeros count.
+std::vector<unsigned char> row_bytes(const io::NumericArray& array, std::size_t row) {
+  const std::size_t per_row = array.values.size() / array.shape.at(0);
+  const auto* begin = reinterpret_cast<const unsigned char*>(array.values.data() + row * per_row);
+  return std::vector<unsigned char>(begin, begin + per_row * sizeof(double));
+}
+
+} // namespace
+
+TEST_CASE("finish(true) keeps the last checkpoint in the finished file", "[io][checkpoint][retry]") {
+  ScratchDir dir("keep_checkpoint");
+  const std::string path = dir.file("sweep.h5");
+  RetrySweep().write_finished(path);
+  CHECK_FALSE(fs::exists(path + ".partial"));
+  io::ResultsFileReader reader(path);
+  const std::optional<io::Checkpoint> checkpoint = reader.read_checkpoint();
+  REQUIRE(checkpoint.has_value());
+  CHECK(checkpoint->next_run == 6);
+  CHECK(checkpoint->state == std::vector<double>{3.0, 1.0});
+  CHECK(reader.read_numeric("checkpoint", "checkpoint_element").values == std::vector<double>{0, 1});
+  CHECK(reader.info().run_count == 6);
+}
+
+TEST_CASE("update() rewrites the retried runs, /ensemble and /checkpoint and keeps every other run",
+          "[io][retry]") {
+  ScratchDir dir("update");
+  const std::string path = dir.file("sweep.h5");
+  const RetrySweep sweep;
+  sweep.write_finished(path);
+  const std::vector<char> original = bytes_of(path);
+  const std::string original_copy = dir.file("original.h5");
+  fs::copy_file(path, original_copy);
+  {
+    io::ResultsFileWriter writer = io::ResultsFileWriter::update(path);
+    CHECK(writer.partial_path() == path + ".partial");
+    CHECK(writer.run_count() == 6);
+    CHECK(writer.run_chunk() == 3);
+    sweep.apply_retry(writer);
+    CHECK(bytes_of(path) == original); // nothing reaches NAME before finish()
+    writer.finish(true);
+  }
+  CHECK_FALSE(fs::exists(path + ".partial"));
+
+  const io::ResultsFileReader before(original_copy);
+  const io::ResultsFileReader after(path);
+  CHECK(after.info().provenance.created_utc == before.info().provenance.created_utc);
+  CHECK(after.run_status() == std::vector<RunStatus>(6, RunStatus::ok));
+  std::vector<std::pair<std::string, std::string>> variables;
+  for (const std::string& name : after.info().trajectory_variables)
+    variables.emplace_back("trajectories", name);
+  for (const std::string& name : after.info().summary_variables) variables.emplace_back("summary", name);
+  for (const std::string& name : after.info().parameters) variables.emplace_back("parameters", name);
+  for (const char* name :
+       {"status", "stop_time", "wall_seconds", "rhs_evaluations", "accepted_steps", "rejected_steps", "seed"})
+    variables.emplace_back("runs", name);
+  for (const auto& [group, name] : variables) {
+    INFO("/" << group << "/" << name);
+    const io::NumericArray old_values = before.read_numeric(group, name);
+    const io::NumericArray new_values = after.read_numeric(group, name);
+    REQUIRE(new_values.shape == old_values.shape);
+    for (std::size_t row : {0, 2, 3, 5}) CHECK(row_bytes(new_values, row) == row_bytes(old_values, row));
+  }
+  // The two retried runs hold their new results.
+  for (std::size_t k = 0; k < 2; ++k) {
+    const std::size_t row = k == 0 ? 1 : 4;
+    INFO("run " << row);
+    for (const Variable& variable : sweep.retried[k].trajectories) {
+      const io::NumericArray values = after.read_numeric("trajectories", variable.name);
+      const std::size_t per_row = values.values.size() / 6;
+      CHECK(std::vector<double>(values.values.begin() + static_cast<std::ptrdiff_t>(row * per_row),
+                                values.values.begin() + static_cast<std::ptrdiff_t>((row + 1) * per_row)) ==
+            variable.data);
+    }
+    CHECK(after.read_numeric("summary", "final_debris").values[row] ==
+          sweep.retried[k].find("final_debris")->data[0]);
+    CHECK(after.read_numeric("runs", "seed").values[row] == (row == 1 ? 901.0 : 904.0));
+    CHECK(after.read_strings("runs", "message")[row].empty());
+    CHECK(before.read_strings("runs", "message")[row] == sweep.runs[row].message);
+  }
+  const std::vector<std::string> old_messages = before.read_strings("runs", "message");
+  const std::vector<std::string> new_messages = after.read_strings("runs", "message");
+  for (std::size_t row : {0, 2, 3, 5}) CHECK(new_messages[row] == old_messages[row]);
+
+  for (const io::EnsembleVariable& variable : sweep.retried_ensemble())
+    CHECK(after.read_numeric("ensemble", variable.spec.name).values == variable.values);
+  CHECK(after.info().ensemble_statistics == io::default_ensemble_statistics());
+  const std::optional<io::Checkpoint> checkpoint = after.read_checkpoint();
+  REQUIRE(checkpoint.has_value());
+  CHECK(checkpoint->next_run == 6);
+  CHECK(checkpoint->state == std::vector<double>{9.0, 8.0, 7.0, 6.0});
+}
+
+TEST_CASE("update() without finish() leaves NAME byte-identical and NAME.partial behind", "[io][retry]") {
+  ScratchDir dir("update_unfinished");
+  const std::string path = dir.file("sweep.h5");
+  const RetrySweep sweep;
+  sweep.write_finished(path);
+  const std::vector<char> original = bytes_of(path);
+  {
+    io::ResultsFileWriter writer = io::ResultsFileWriter::update(path);
+    sweep.apply_retry(writer);
+  } // failed or killed before finish()
+  CHECK(bytes_of(path) == original);
+  REQUIRE(fs::exists(path + ".partial"));
+  // The leftover copy is a readable results file holding the changes so far.
+  CHECK(io::ResultsFileReader(path + ".partial").read_checkpoint()->state ==
+        std::vector<double>{9.0, 8.0, 7.0, 6.0});
+
+  // It is never overwritten by another update...
+  CHECK_THROWS_AS(io::ResultsFileWriter::update(path), IoError);
+  CHECK_THROWS_WITH(io::ResultsFileWriter::update(path), Contains("already exists"));
+  CHECK(bytes_of(path) == original);
+  // ...and once removed (the driver does that on error), updating works again.
+  fs::remove(path + ".partial");
+  io::ResultsFileWriter writer = io::ResultsFileWriter::update(path);
+  writer.finish(true); // no change: same contents, checkpoint kept
+  CHECK(io::ResultsFileReader(path).read_checkpoint()->state == std::vector<double>{3.0, 1.0});
+}
+
+TEST_CASE("update() refuses a missing file, a foreign file and another major version", "[io][retry]") {
+  ScratchDir dir("update_refuse");
+  const std::string partial_suffix = ".partial";
+
+  SECTION("missing") {
+    const std::string path = dir.file("absent.h5");
+    CHECK_THROWS_WITH(io::ResultsFileWriter::update(path),
+                      Contains("absent.h5") && Contains("does not exist"));
+    CHECK_FALSE(fs::exists(path + partial_suffix));
+  }
+  SECTION("not HDF5") {
+    const std::string path = dir.file("notes.h5");
+    std::ofstream(path) << "not hdf5\n";
+    CHECK_THROWS_AS(io::ResultsFileWriter::update(path), IoError);
+    CHECK_FALSE(fs::exists(path + partial_suffix));
+  }
+  SECTION("foreign HDF5 file") {
+    const std::string path = dir.file("foreign.h5");
+    io::write_single_run(path, test::synthetic_run(0), test_provenance(), 1);
+    const std::string filetype = "openmc-statepoint";
+    tamper_root(path, nullptr, &filetype);
+    CHECK_THROWS_WITH(io::ResultsFileWriter::update(path), Contains("not an ARCM results file"));
+    CHECK_FALSE(fs::exists(path + partial_suffix));
+  }
+  SECTION("another major version") {
+    const std::string path = dir.file("newer.h5");
+    io::write_single_run(path, test::synthetic_run(0), test_provenance(), 1);
+    const std::vector<std::int32_t> version = {io::RESULTS_FORMAT_MAJOR + 1, 0};
+    tamper_root(path, &version, nullptr);
+    CHECK_THROWS_WITH(io::ResultsFileWriter::update(path), Contains("newer"));
+    CHECK_FALSE(fs::exists(path + partial_suffix));
+  }
+  SECTION("an existing NAME.partial is never truncated") {
+    const std::string path = dir.file("sweep.h5");
+    RetrySweep().write_finished(path);
+    const std::string foreign = "someone else's partial\n";
+    std::ofstream(path + partial_suffix) << foreign;
+    CHECK_THROWS_WITH(io::ResultsFileWriter::update(path), Contains("already exists"));
+    CHECK(bytes_of(path + partial_suffix) == std::vector<char>(foreign.begin(), foreign.end()));
+  }
 }

@@ -37,6 +37,7 @@ ROOT_TEXT_ATTRIBUTES = ["filetype", "Conventions", "arcm_version", "git_commit",
                         "resolved_yaml", "yaml_kind", "definition_hash", "design"]
 STATISTICS = ["count", "mean", "std", "min", "q05", "q25", "q50", "q75", "q95", "max"]
 KILLED = "killed_sweep.h5.partial"
+RETRIED = "retried_sweep.h5"  # finished with its checkpoint kept, then updated as --retry-failed does
 
 
 def sample(name):
@@ -50,7 +51,7 @@ def expected_run(run, variable_index, shape):
 
 
 def all_samples():
-    return [sample(n) for n in ("single_run.h5", "sweep.h5", "summary_only.h5", KILLED)]
+    return [sample(n) for n in ("single_run.h5", "sweep.h5", "summary_only.h5", KILLED, RETRIED)]
 
 
 def groups_of(path):
@@ -104,11 +105,11 @@ class OpensEverywhere(unittest.TestCase):
                 self.assertIn("run = UNLIMITED", header)
                 if "group: ensemble" in header:
                     self.assertIn("statistic = 10 ;", header)
-                if path.endswith(".partial"):
+                if path.endswith(".partial") or path.endswith(RETRIED):
                     self.assertIn("checkpoint_element = UNLIMITED", header)
 
     def test_netcdf4_can_open_for_append(self):
-        for name in ("sweep.h5", KILLED):
+        for name in ("sweep.h5", KILLED, RETRIED):
             with self.subTest(file=name), tempfile.TemporaryDirectory() as scratch:
                 copy = os.path.join(scratch, "copy.h5")
                 shutil.copy(sample(name), copy)
@@ -267,6 +268,28 @@ class RoundTrip(unittest.TestCase):
                 self.assertEqual(debris.dims, ("statistic", "time"))
                 self.assertEqual(list(debris["time"].values), YEARS)
                 self.assertTrue(np.isnan(debris.values).all())
+
+    def test_retried_sweep_keeps_its_checkpoint_and_holds_the_retried_runs(self):
+        path = sample(RETRIED)
+        info = arcm_io.check_file(path)
+        self.assertTrue(info["has_checkpoint"])  # finish(keep_checkpoint=true)
+        self.assertEqual(info["groups"], ["summary", "parameters", "runs", "ensemble"])
+        for engine in ENGINES:
+            with self.subTest(engine=engine):
+                with arcm_io.open_group(path, "checkpoint", engine=engine) as checkpoint:
+                    np.testing.assert_array_equal(checkpoint["state"].values, 0.25 * np.arange(5))
+                    self.assertEqual(int(checkpoint.attrs["next_run"]), 6)
+                with arcm_io.open_group(path, "runs", engine=engine) as runs:
+                    self.assertEqual(arcm_io.status_names(runs), ["ok"] * 6)
+                    self.assertEqual(list(runs["seed"].values), [1000, 2001, 1002, 1003, 2004, 1005])
+                    self.assertEqual(list(runs["message"].values), [""] * 6)
+                with arcm_io.open_group(path, "summary", engine=engine) as summary:
+                    for index, name in enumerate(SUMMARY_ORDER):
+                        for run in range(6):
+                            np.testing.assert_array_equal(summary[name].values[run],
+                                                          expected_run(run, index, summary[name].shape[1:]))
+                debris = arcm_io.ensemble(path, "debris", engine=engine)
+                np.testing.assert_array_equal(debris.values, np.tile(6.0 + 0.5 * np.arange(len(YEARS)), (10, 1)))
 
     def test_summary_only(self):
         info = arcm_io.check_file(sample("summary_only.h5"))

@@ -15,8 +15,15 @@
 //                    runs 0..4 written, a /checkpoint (next_run 5, state
 //                    0.5 * i for i < 7) and a declared, still all-NaN
 //                    /ensemble over debris and stock
+//   retried_sweep.h5 a finished 6-run summary-only sweep whose runs 1 and 4
+//                    failed, kept its last checkpoint (finish(true)), and was
+//                    then updated as --retry-failed does: runs 1 and 4
+//                    rewritten ok (seeds 2001, 2004), /ensemble over debris
+//                    replaced (value 6 + 0.5 * element), checkpoint
+//                    next_run 6, state 0.25 * i for i < 5
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <exception>
 #include <iostream>
 #include <limits>
@@ -145,6 +152,51 @@ void write_killed_sweep(const std::string& path) {
   // No finish(): the writer's destructor leaves NAME.partial, as a killed sweep does.
 }
 
+void write_retried_sweep(const std::string& path) {
+  const arcm::RunResults sample = arcm::test::synthetic_run(0);
+  arcm::io::ResultsLayout layout = arcm::io::ResultsLayout::from_run(sample);
+  layout.store_trajectories = false;
+  layout.run_chunk = 3; // the retried runs share chunks with runs that stay as they were
+  const arcm::Variable& debris = *sample.find("debris");
+  layout.ensemble.push_back({debris.name, debris.long_name, debris.units, debris.dims});
+  arcm::io::Provenance provenance = sample_provenance("sweep");
+  provenance.definition_hash = "a5a5a5a5a5a5a5a5";
+  provenance.design = "latin_hypercube";
+  provenance.total_runs = 6;
+  auto ensemble = [&](double offset) {
+    std::vector<double> values;
+    for (std::size_t s = 0; s < 10; ++s)
+      for (std::size_t i = 0; i < debris.data.size(); ++i)
+        values.push_back(offset + 0.5 * static_cast<double>(i));
+    return std::vector<arcm::io::EnsembleVariable>{{layout.ensemble[0], values}};
+  };
+  {
+    std::vector<arcm::RunResults> runs;
+    for (std::int64_t run = 0; run < 6; ++run)
+      runs.push_back(run == 1 || run == 4 ? arcm::test::synthetic_failed_run(run)
+                                          : arcm::test::synthetic_run(run));
+    arcm::io::ResultsFileWriter writer(path, layout, provenance);
+    writer.reserve_runs(6);
+    std::vector<arcm::io::RunRecord> batch;
+    for (std::int64_t run = 0; run < 6; ++run)
+      batch.push_back({&runs[static_cast<std::size_t>(run)], {}, static_cast<std::uint64_t>(1000 + run)});
+    writer.append_runs(0, batch);
+    writer.write_checkpoint(6, {1.0, 2.0});
+    writer.write_ensemble(arcm::io::default_ensemble_statistics(), ensemble(4.0));
+    writer.finish(true);
+  }
+  const arcm::RunResults run1 = arcm::test::synthetic_run(1);
+  const arcm::RunResults run4 = arcm::test::synthetic_run(4);
+  arcm::io::ResultsFileWriter writer = arcm::io::ResultsFileWriter::update(path);
+  writer.append_runs(1, {{&run1, {}, 2001}});
+  writer.append_runs(4, {{&run4, {}, 2004}});
+  writer.write_ensemble(arcm::io::default_ensemble_statistics(), ensemble(6.0));
+  std::vector<double> state;
+  for (int i = 0; i < 5; ++i) state.push_back(0.25 * i);
+  writer.write_checkpoint(6, state);
+  writer.finish(true);
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -160,6 +212,9 @@ int main(int argc, char** argv) {
     arcm::io::write_single_run(directory + "/summary_only.h5", arcm::test::synthetic_run(0),
                                sample_provenance("scenario"), 1000, false);
     write_killed_sweep(directory + "/killed_sweep.h5");
+    // A stale copy from an earlier run of this program would make update() refuse.
+    std::remove((directory + "/retried_sweep.h5.partial").c_str());
+    write_retried_sweep(directory + "/retried_sweep.h5");
   } catch (const std::exception& error) {
     std::cerr << "write_sample_results: " << error.what() << "\n";
     return 1;
