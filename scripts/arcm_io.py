@@ -108,7 +108,7 @@ def open_group(path, group, engine="h5netcdf", **kwargs):
     present = info["groups"] + ([CHECKPOINT_GROUP] if info["has_checkpoint"] else [])
     if group not in present:
         hints = {"trajectories": " (a summary-only file)", "ensemble": " (a single run or a format 1.0 file)",
-                 CHECKPOINT_GROUP: " (only unfinished NAME.partial files have one)"}
+                 CHECKPOINT_GROUP: " (NAME.partial files, and finished sweep files, which keep the final ensemble state)"}
         hint = hints.get(group, "")
         raise ArcmFileError(f"{os.fspath(path)}: no group '{group}'{hint}; present: {', '.join(present)}")
     return xr.open_dataset(path, group=group, engine=engine, **kwargs)

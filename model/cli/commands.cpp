@@ -61,6 +61,9 @@ std::string usage() {
          "      run a parameter sweep; without -o the file is runs/<sweep name>.h5; --resume\n"
          "      continues an interrupted sweep (FILE.h5.partial) after checking it is the same sweep;\n"
          "      the ensemble state is checkpointed every 10 s (--checkpoint-every; 0 = every batch)\n"
+         "  arcm sweep --retry-failed RESULTS.h5 [--threads N]\n"
+         "      rerun the failed runs of a finished sweep with tolerances 100x tighter and 10x the\n"
+         "      step limit, then with the Bulirsch-Stoer stepper; /runs/message records which\n"
          "  arcm check [--resolved] FILE.yaml...\n"
          "      validate scenario files without running them; --resolved prints each one\n"
          "      fully resolved (every key explicit, extends applied)\n"
@@ -143,6 +146,7 @@ namespace arcm::cli {
 int command_sweep(const Arguments& args) {
   driver::SweepOptions options;
   std::string sweep_path;
+  std::string retry_file;
   for (std::size_t a = 0; a < args.size(); ++a) {
     const std::string& arg = args[a];
     auto value = [&]() -> const std::string& {
@@ -153,11 +157,21 @@ int command_sweep(const Arguments& args) {
     else if (arg == "--threads") options.threads = static_cast<int>(parse_count(arg, value()));
     else if (arg == "--batch-size") options.batch_size = parse_count(arg, value());
     else if (arg == "--resume") options.resume = true;
+    else if (arg == "--retry-failed") retry_file = value();
     else if (arg == "--checkpoint-every") options.checkpoint_interval = parse_seconds(arg, value());
     else if (arg == "-q" || arg == "--quiet") options.progress = driver::ProgressReporter::Mode::quiet;
     else if (!arg.empty() && arg[0] == '-') throw UsageError("unknown option " + arg + " for 'arcm sweep'");
     else if (sweep_path.empty()) sweep_path = arg;
     else throw UsageError("'arcm sweep' takes one sweep file, got a second: " + arg);
+  }
+  if (!retry_file.empty()) {
+    if (!sweep_path.empty() || options.resume)
+      throw UsageError("--retry-failed takes the results file alone (its sweep is stored inside)");
+    const driver::RetryOutcome retry = driver::retry_failed_runs(retry_file, options);
+    std::cout << retry_file << ": " << retry.failed_before << " failed runs; " << retry.recovered
+              << " now succeed, " << retry.still_failed << " failed again (" << driver::format_duration(retry.wall_seconds)
+              << "); /runs/message says what each was retried with\n";
+    return retry.still_failed > 0 ? EXIT_RUN_FAILED : EXIT_OK;
   }
   if (sweep_path.empty()) throw UsageError("'arcm sweep' needs a sweep file");
   const driver::SweepDefinition sweep = driver::load_sweep(sweep_path);

@@ -53,6 +53,57 @@ std::string first_difference(const std::string& before, const std::string& now) 
   }
 }
 
+// One run's values of the ensemble variables, concatenated in catalog order.
+std::vector<double> flatten_for_ensemble(const RunResults& results, const std::vector<std::size_t>& variables) {
+  std::vector<double> flat;
+  for (std::size_t v : variables) {
+    const std::vector<double>& data = results.trajectories[v].data;
+    flat.insert(flat.end(), data.begin(), data.end());
+  }
+  return flat;
+}
+
+// Indices (into blank.trajectories) of the variables the sweep keeps statistics of.
+std::vector<std::size_t> ensemble_variable_indices(const SweepDefinition& sweep, const RunResults& blank) {
+  std::vector<std::size_t> indices;
+  for (std::size_t v = 0; v < blank.trajectories.size(); ++v) {
+    const std::string& name = blank.trajectories[v].name;
+    const auto& chosen = sweep.output.ensemble;
+    if (sweep.output.all_ensemble || std::find(chosen.begin(), chosen.end(), name) != chosen.end())
+      indices.push_back(v);
+  }
+  return indices;
+}
+
+// The /ensemble variables from an accumulator fed the flattened runs.
+std::vector<io::EnsembleVariable> ensemble_output(const sweep::EnsembleAccumulator& ensemble, const RunResults& blank,
+                                                  const std::vector<std::size_t>& variables) {
+  std::vector<io::EnsembleVariable> out;
+  std::size_t offset = 0;
+  for (std::size_t v : variables) {
+    const Variable& var = blank.trajectories[v];
+    io::EnsembleVariable item{{var.name, var.long_name, var.units, var.dims}, {}};
+    const std::size_t n = var.data.size();
+    item.values.reserve(n * STATISTICS.size());
+    for (std::size_t statistic = 0; statistic < STATISTICS.size(); ++statistic) {
+      const std::string& name = STATISTICS[statistic];
+      for (std::size_t e = offset; e < offset + n; ++e) {
+        double value = 0.0;
+        if (name == "count") value = static_cast<double>(ensemble.count(e));
+        else if (name == "mean") value = ensemble.mean(e);
+        else if (name == "std") value = ensemble.stddev(e);
+        else if (name == "min") value = ensemble.min(e);
+        else if (name == "max") value = ensemble.max(e);
+        else value = ensemble.quantile(statistic - 4, e); // q05 .. q95 follow min
+        item.values.push_back(value);
+      }
+    }
+    offset += n;
+    out.push_back(std::move(item));
+  }
+  return out;
+}
+
 class SweepExecution {
 public:
   SweepExecution(const SweepDefinition& sweep, const SweepOptions& options);
@@ -65,7 +116,6 @@ private:
   void write_ready();
   void write_batch(std::size_t first, std::size_t count);
   void checkpoint(bool force);
-  std::vector<double> flatten_for_ensemble(const RunResults& results) const;
 
   const SweepDefinition& sweep_;
   SweepOptions options_;
@@ -112,27 +162,13 @@ SweepExecution::SweepExecution(const SweepDefinition& sweep, const SweepOptions&
   Scenario template_scenario = sweep.scenarios.front();
   template_scenario.output.all_variables = true;
   blank_ = blank_results(template_scenario);
-  for (std::size_t v = 0; v < blank_.trajectories.size(); ++v) {
-    const std::string& name = blank_.trajectories[v].name;
-    const auto& chosen = sweep.output.ensemble;
-    if (sweep.output.all_ensemble || std::find(chosen.begin(), chosen.end(), name) != chosen.end())
-      ensemble_variables_.push_back(v);
-  }
+  ensemble_variables_ = ensemble_variable_indices(sweep, blank_);
   resolved_yaml_ = resolved_sweep_yaml(sweep);
   final_path_ = options.output_path;
   if (final_path_.empty()) {
     std::filesystem::create_directories(options.runs_dir);
     final_path_ = (std::filesystem::path(options.runs_dir) / (sweep.name + ".h5")).string();
   }
-}
-
-std::vector<double> SweepExecution::flatten_for_ensemble(const RunResults& results) const {
-  std::vector<double> flat;
-  for (std::size_t v : ensemble_variables_) {
-    const std::vector<double>& data = results.trajectories[v].data;
-    flat.insert(flat.end(), data.begin(), data.end());
-  }
-  return flat;
 }
 
 RunSlot SweepExecution::execute(std::size_t run) const {
@@ -161,8 +197,11 @@ void SweepExecution::write_batch(std::size_t first, std::size_t count) {
   records.reserve(count);
   for (std::size_t r = first; r < first + count; ++r) {
     RunSlot& slot = slots_[r % window_];
-    if (ensemble_) {
-      const std::vector<double> flat = flatten_for_ensemble(slot.results);
+    // Failed runs stay out of the ensemble (their trajectories stop early for
+    // numerical reasons, not for model reasons), so that --retry-failed can
+    // add them later without counting any part twice.
+    if (ensemble_ && slot.results.status != RunStatus::failed) {
+      const std::vector<double> flat = flatten_for_ensemble(slot.results, ensemble_variables_);
       ensemble_->add(flat.data());
     }
     switch (slot.results.status) {
@@ -221,6 +260,9 @@ SweepOutcome SweepExecution::run() {
 
   bool fresh = !options_.resume;
   if (options_.resume) {
+    if (std::filesystem::exists(partial) && std::filesystem::exists(final_path_))
+      throw IoError(partial + " is left from an interrupted --retry-failed of the complete " + final_path_ +
+                    ", which is intact: remove " + partial + " and retry again");
     if (!std::filesystem::exists(partial)) {
       if (std::filesystem::exists(final_path_))
         throw IoError(final_path_ + " is already complete; there is nothing to resume");
@@ -403,40 +445,165 @@ SweepOutcome SweepExecution::run() {
     writer_.reset(); // closes NAME.partial without renaming it
     return outcome_;
   }
-  if (ensemble_) {
-    std::vector<io::EnsembleVariable> variables;
-    std::size_t offset = 0;
-    for (std::size_t v : ensemble_variables_) {
-      const Variable& var = blank_.trajectories[v];
-      io::EnsembleVariable out{{var.name, var.long_name, var.units, var.dims}, {}};
-      const std::size_t n = var.data.size();
-      out.values.reserve(n * STATISTICS.size());
-      for (const std::string& statistic : STATISTICS) {
-        for (std::size_t e = offset; e < offset + n; ++e) {
-          double value = 0.0;
-          if (statistic == "count") value = static_cast<double>(ensemble_->count(e));
-          else if (statistic == "mean") value = ensemble_->mean(e);
-          else if (statistic == "std") value = ensemble_->stddev(e);
-          else if (statistic == "min") value = ensemble_->min(e);
-          else if (statistic == "max") value = ensemble_->max(e);
-          else {
-            const std::size_t level = static_cast<std::size_t>(&statistic - &STATISTICS[4]);
-            value = ensemble_->quantile(level, e);
-          }
-          out.values.push_back(value);
-        }
-      }
-      offset += n;
-      variables.push_back(std::move(out));
-    }
-    writer_->write_ensemble(STATISTICS, variables);
-  }
-  writer_->finish();
+  if (ensemble_) writer_->write_ensemble(STATISTICS, ensemble_output(*ensemble_, blank_, ensemble_variables_));
+  // The final accumulator state stays in the file for --retry-failed.
+  writer_->write_checkpoint(static_cast<std::int64_t>(end_),
+                            ensemble_ ? ensemble_->export_state() : std::vector<double>{});
+  writer_->finish(true);
   progress_->finish(outcome_.done, failed_total_);
   return outcome_;
 }
 
 } // namespace
+
+namespace {
+
+// One retry attempt's settings, as recorded in the run's message.
+struct RetrySetting {
+  std::string stepper;
+  double relative_tolerance;
+  double absolute_tolerance;
+  long max_steps;
+  std::string describe() const {
+    std::ostringstream text;
+    text << stepper << " with rtol " << relative_tolerance << ", atol " << absolute_tolerance << ", max_steps "
+         << max_steps;
+    return text.str();
+  }
+};
+
+RunResults retry_one(const SweepDefinition& sweep, std::size_t run, const std::string& first_message,
+                     const RunResults& blank) {
+  Scenario scenario;
+  try {
+    scenario = sweep.scenario_for_run(run);
+  } catch (const std::exception& e) {
+    RunResults results = blank;
+    results.status = RunStatus::failed;
+    results.message = std::string("not retried: the run's parameters are invalid: ") + e.what();
+    return results;
+  }
+  scenario.output.all_variables = true;
+  scenario.integrator.wall_time_limit = sweep.run_time_limit;
+  const IntegratorSettings original = scenario.integrator;
+  const std::vector<RetrySetting> settings{
+      {original.stepper, original.relative_tolerance / 100, original.absolute_tolerance / 100,
+       original.max_steps * 10},
+      {"bulirsch_stoer", original.relative_tolerance / 100, original.absolute_tolerance / 100,
+       original.max_steps * 10}};
+  RunResults results;
+  std::string tried;
+  for (const RetrySetting& setting : settings) {
+    scenario.integrator.stepper = setting.stepper;
+    scenario.integrator.relative_tolerance = setting.relative_tolerance;
+    scenario.integrator.absolute_tolerance = setting.absolute_tolerance;
+    scenario.integrator.max_steps = setting.max_steps;
+    results = simulate(scenario);
+    tried += (tried.empty() ? "" : "; then ") + setting.describe();
+    if (results.status != RunStatus::failed) {
+      results.message = "retried with " + setting.describe() + (results.message.empty() ? "" : ": " + results.message) +
+                        " (first attempt: " + first_message + ")";
+      return results;
+    }
+  }
+  results.message = "failed again after retries (" + tried + "): " + results.message + " (first attempt: " +
+                    first_message + ")";
+  return results;
+}
+
+} // namespace
+
+RetryOutcome retry_failed_runs(const std::string& results_path, const SweepOptions& options) {
+  const auto started = std::chrono::steady_clock::now();
+  RetryOutcome outcome;
+  outcome.path = results_path;
+  std::vector<std::size_t> failed;
+  std::vector<std::string> messages;
+  std::optional<io::Checkpoint> saved;
+  std::string resolved;
+  std::int64_t first_run = 0;
+  {
+    const io::ResultsFileReader reader(results_path);
+    const io::Provenance& provenance = reader.info().provenance;
+    if (provenance.yaml_kind != "sweep")
+      throw IoError(results_path + " holds a single run, not a sweep: rerun it with arcm run instead");
+    resolved = provenance.resolved_yaml;
+    const std::vector<RunStatus> status = reader.run_status();
+    const io::NumericArray runs = reader.read_numeric("runs", "run");
+    messages = reader.read_strings("runs", "message");
+    for (std::size_t i = 0; i < status.size(); ++i)
+      if (status[i] == RunStatus::failed) failed.push_back(static_cast<std::size_t>(runs.values[i]));
+    if (!runs.values.empty()) first_run = static_cast<std::int64_t>(runs.values.front());
+    saved = reader.read_checkpoint();
+  }
+  outcome.failed_before = failed.size();
+  if (failed.empty()) return outcome;
+
+  const SweepDefinition sweep = load_sweep_from_string(resolved, results_path + "#resolved_yaml");
+  Scenario template_scenario = sweep.scenarios.front();
+  template_scenario.output.all_variables = true;
+  const RunResults blank = blank_results(template_scenario);
+  const std::vector<std::size_t> ensemble_variables = ensemble_variable_indices(sweep, blank);
+  std::optional<sweep::EnsembleAccumulator> ensemble;
+  if (!ensemble_variables.empty()) {
+    if (!saved)
+      throw IoError(results_path + " has no final ensemble state (/checkpoint), so retried runs could not join "
+                                   "its ensemble statistics; it was written by an older ARCM");
+    ensemble.emplace(sweep::EnsembleAccumulator::import_state(saved->state));
+  }
+
+#ifdef _OPENMP
+  outcome.threads = options.threads > 0 ? options.threads : omp_get_max_threads();
+#endif
+  std::optional<io::ResultsFileWriter> writer;
+  writer.emplace(io::ResultsFileWriter::update(results_path));
+  try {
+    // Retried runs are few; they go in windows so memory stays bounded anyway.
+    const std::size_t window = 64;
+    for (std::size_t begin = 0; begin < failed.size(); begin += window) {
+      const std::size_t end = std::min(failed.size(), begin + window);
+      std::vector<RunSlot> slots(end - begin);
+#pragma omp parallel for schedule(dynamic, 1) num_threads(outcome.threads)
+      for (std::size_t i = begin; i < end; ++i) {
+        const std::size_t run = failed[i];
+        RunSlot& slot = slots[i - begin];
+        slot.seed = sweep::seed_for(sweep.seed, run);
+        std::size_t scenario_index = 0;
+        slot.parameter_values.assign(sweep.parameters.size(), 0.0);
+        sweep.run_point(run, scenario_index, slot.parameter_values.data());
+        if (sweep.design == DesignKind::scenarios)
+          slot.parameter_values.push_back(static_cast<double>(scenario_index));
+        const std::size_t row = run - static_cast<std::size_t>(first_run);
+        slot.results = retry_one(sweep, run, row < messages.size() ? messages[row] : "", blank);
+      }
+      for (std::size_t i = begin; i < end; ++i) {
+        RunSlot& slot = slots[i - begin];
+        if (slot.results.status == RunStatus::failed) {
+          ++outcome.still_failed;
+        } else {
+          ++outcome.recovered;
+          if (ensemble) {
+            const std::vector<double> flat = flatten_for_ensemble(slot.results, ensemble_variables);
+            ensemble->add(flat.data());
+          }
+        }
+        writer->append_runs(static_cast<std::int64_t>(failed[i]), {{&slot.results, slot.parameter_values, slot.seed}});
+      }
+    }
+    if (ensemble) writer->write_ensemble(STATISTICS, ensemble_output(*ensemble, blank, ensemble_variables));
+    writer->write_checkpoint(saved ? saved->next_run : first_run,
+                             ensemble ? ensemble->export_state() : std::vector<double>{});
+    writer->finish(true);
+  } catch (...) {
+    // The original file is untouched; close and drop the half-made copy.
+    const std::string partial = writer->partial_path();
+    writer.reset();
+    std::filesystem::remove(partial);
+    throw;
+  }
+  outcome.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return outcome;
+}
 
 void request_sweep_stop() { stop_requested.store(true); }
 bool sweep_stop_requested() { return stop_requested.load(); }

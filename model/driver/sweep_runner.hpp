@@ -37,6 +37,24 @@ struct SweepOutcome {
   int threads{1};
 };
 
+//! What --retry-failed did.
+struct RetryOutcome {
+  std::string path;
+  std::size_t failed_before{0};  //!< failed runs found in the file
+  std::size_t recovered{0};      //!< now ok (or stopped by Kessler)
+  std::size_t still_failed{0};   //!< failed again with every retry setting
+  double wall_seconds{0};
+  int threads{1};
+};
+
+//! Rerun the failed runs of a finished sweep file: first with tolerances a
+//! hundred times tighter and ten times the step limit, then, for runs that
+//! still fail, with the Bulirsch-Stoer stepper at those settings. Each retried
+//! run's /runs/message says which settings it got. Runs that now succeed
+//! join /ensemble (added after the others, in run order). The file is updated
+//! through a copy, so it is never left half-changed.
+RetryOutcome retry_failed_runs(const std::string& results_path, const SweepOptions& options);
+
 //! Ask a running sweep to stop at the next opportunity, leaving a resumable
 //! file (async-signal-safe: only sets a flag).
 void request_sweep_stop();

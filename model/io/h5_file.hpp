@@ -115,7 +115,7 @@ struct DatasetOptions {
   bool unlimited_first_axis{false}; //!< axis 0 can grow (H5S_UNLIMITED)
   std::vector<hsize_t> chunk;       //!< chunk shape; empty = contiguous (only when nothing grows)
   bool compress{false};             //!< shuffle + deflate (never for VLEN strings)
-  int deflate_level{4};             //!< zlib level when compress
+  int deflate_level{1};             //!< zlib level when compress
 };
 
 //! Creates a dataset of file type `file_type`. `fill` (nullable) points to a

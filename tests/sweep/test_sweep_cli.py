@@ -71,6 +71,32 @@ def test_failed_runs_are_recorded_and_the_rest_complete():
         assert list(f["parameters/scenario"][()]) == [0, 0, 1, 1]
 
 
+def test_retry_failed_recovers_runs_and_keeps_the_others():
+    original = path("retry_before.h5")
+    sweep("scenarios_with_failure.yaml", original, check=EXIT_RUN_FAILED)
+    target = path("retry.h5")
+    shutil.copy(original, target)
+    result = subprocess.run([ARCM, "sweep", "--retry-failed", target], capture_output=True, text=True)
+    assert result.returncode == 0, (result.returncode, result.stdout, result.stderr)
+    assert "2 failed runs; 2 now succeed" in result.stdout, result.stdout
+    assert not os.path.exists(target + ".partial")
+    with h5py.File(original, "r") as before, h5py.File(target, "r") as after:
+        assert list(after["runs/status"][()]) == [0, 0, 0, 0]
+        messages = [m.decode() if isinstance(m, bytes) else m for m in after["runs/message"][()]]
+        assert all(m.startswith("retried with dopri5 with rtol 1e-08") for m in messages[2:]), messages
+        assert all("first attempt: " in m and "step limit" in m for m in messages[2:]), messages
+        for name in ("price", "capacity", "npv"):  # untouched runs stay bit for bit
+            assert before["trajectories"][name][0:2].tobytes() == after["trajectories"][name][0:2].tobytes()
+            assert np.isfinite(after["trajectories"][name][2:, -1]).all()
+        count_before = before["ensemble/price"][0]  # statistic 0 = count
+        count_after = after["ensemble/price"][0]
+        np.testing.assert_array_equal(count_after, count_before + 2)
+        assert after["checkpoint"].attrs["next_run"] == 4
+    # Nothing left to retry: the file stays as it is.
+    again = subprocess.run([ARCM, "sweep", "--retry-failed", target], capture_output=True, text=True)
+    assert again.returncode == 0 and "0 failed runs" in again.stdout, again.stdout
+
+
 def test_a_run_repeats_alone_bit_for_bit():
     if not os.path.exists(path("fail.h5")):
         sweep("scenarios_with_failure.yaml", path("fail.h5"), check=EXIT_RUN_FAILED)
@@ -97,8 +123,9 @@ def test_ensemble_matches_the_stored_trajectories():
         trajectories = arcm_io.open_group(path("fail.h5"), "trajectories", engine=engine)
         assert list(ensemble.statistic.values) == ["count", "mean", "std", "min", "q05", "q25", "q50", "q75", "q95",
                                                    "max"]
+        status = arcm_io.open_group(path("fail.h5"), "runs", engine=engine).status.values
         for name in ("price", "capacity", "tension"):
-            runs = trajectories[name].values  # failed runs hold NaN from their stop on
+            runs = trajectories[name].values[status != 1]  # failed runs stay out of the ensemble
             mean = ensemble[name].sel(statistic="mean").values
             count = ensemble[name].sel(statistic="count").values
             with np.errstate(all="ignore"):

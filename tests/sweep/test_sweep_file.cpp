@@ -67,8 +67,8 @@ TEST_CASE("A run's scenario carries the run's parameter values", "[sweep]") {
     CHECK((beta == 0.0 || beta == 0.02 || beta == 0.05));
   }
   const SweepDefinition both = fixture_sweep("scenarios_with_failure.yaml");
-  CHECK(both.scenario_for_run(0).integrator.max_steps != 10);
-  CHECK(both.scenario_for_run(3).integrator.max_steps == 10); // second scenario, second axis value
+  CHECK(both.scenario_for_run(0).integrator.max_steps != 30);
+  CHECK(both.scenario_for_run(3).integrator.max_steps == 30); // second scenario, second axis value
   CHECK(both.scenario_for_run(3).regime.safety_zone_exclusivity == 0.5);
 }
 
