@@ -17,7 +17,9 @@ namespace {
 // Flush and stop: the sweep finishes the runs in flight, writes them and
 // leaves a resumable NAME.partial. SIGUSR1 is what Slurm sends before a time
 // limit when asked to (--signal=B:USR1@120).
-extern "C" void stop_sweep_on_signal(int) { driver::request_sweep_stop(); }
+extern "C" void stop_sweep_on_signal(int) {
+  driver::request_sweep_stop();
+}
 
 void install_stop_handlers() {
   struct sigaction action {};
@@ -42,14 +44,16 @@ std::size_t parse_count(const std::string& option, const std::string& text) {
 double parse_seconds(const std::string& option, const std::string& text) {
   char* end = nullptr;
   const double value = std::strtod(text.c_str(), &end);
-  if (text.empty() || *end != '\0' || !(value >= 0)) throw UsageError(option + " takes seconds >= 0, got '" + text + "'");
+  if (text.empty() || *end != '\0' || !(value >= 0))
+    throw UsageError(option + " takes seconds >= 0, got '" + text + "'");
   return value;
 }
 
 } // namespace
 
 std::string usage() {
-  return std::string("ARCM ") + VERSION + " (" + GIT_COMMIT + "), the Asteroid Resource Competition Model\n\n" +
+  return std::string("ARCM ") + VERSION + " (" + GIT_COMMIT +
+         "), the Asteroid Resource Competition Model\n\n" +
          "usage:\n"
          "  arcm run SCENARIO.yaml [-o FILE.h5] [--quiet]\n"
          "      integrate one scenario and write its results file; without -o the file is\n"
@@ -103,8 +107,8 @@ int command_run(const Arguments& args) {
     if (!options.scenario_path.empty()) throw UsageError("give a scenario file or --from, not both");
     const driver::SingleRunOutcome outcome = driver::rerun_from_results(from, *run_index, options);
     if (!quiet) std::cout << driver::format_run_summary(outcome.scenario, outcome.results);
-    std::cout << "run " << *run_index << " of " << from << " repeated; results written to " << outcome.output_path
-              << "\n";
+    std::cout << "run " << *run_index << " of " << from << " repeated; results written to "
+              << outcome.output_path << "\n";
     return outcome.results.status == RunStatus::failed ? EXIT_RUN_FAILED : EXIT_OK;
   }
   if (options.scenario_path.empty()) throw UsageError("'arcm run' needs a scenario file");
@@ -118,9 +122,12 @@ int command_check(const Arguments& args) {
   bool resolved = false;
   std::vector<std::string> files;
   for (const std::string& arg : args) {
-    if (arg == "--resolved") resolved = true;
-    else if (!arg.empty() && arg[0] == '-') throw UsageError("unknown option " + arg + " for 'arcm check'");
-    else files.push_back(arg);
+    if (arg == "--resolved")
+      resolved = true;
+    else if (!arg.empty() && arg[0] == '-')
+      throw UsageError("unknown option " + arg + " for 'arcm check'");
+    else
+      files.push_back(arg);
   }
   if (files.empty()) throw UsageError("'arcm check' needs at least one file");
   int refused = 0;
@@ -128,9 +135,11 @@ int command_check(const Arguments& args) {
   for (const std::string& file : files) {
     try {
       const Scenario scenario = load_scenario(file);
-      if (resolved) std::cout << to_yaml(scenario);
-      else std::cout << file << ": ok (" << scenario.n_actors() << " actors, " << scenario.n_resources()
-                     << " resources, " << scenario.schedule.size() << " events)\n";
+      if (resolved)
+        std::cout << to_yaml(scenario);
+      else
+        std::cout << file << ": ok (" << scenario.n_actors() << " actors, " << scenario.n_resources()
+                  << " resources, " << scenario.schedule.size() << " events)\n";
     } catch (const ConfigError& e) {
       std::cerr << "error: " << e.what() << "\n";
       ++refused;
@@ -153,23 +162,34 @@ int command_sweep(const Arguments& args) {
       if (a + 1 >= args.size()) throw UsageError(arg + " needs a value");
       return args[++a];
     };
-    if (arg == "-o" || arg == "--output") options.output_path = value();
-    else if (arg == "--threads") options.threads = static_cast<int>(parse_count(arg, value()));
-    else if (arg == "--batch-size") options.batch_size = parse_count(arg, value());
-    else if (arg == "--resume") options.resume = true;
-    else if (arg == "--retry-failed") retry_file = value();
-    else if (arg == "--checkpoint-every") options.checkpoint_interval = parse_seconds(arg, value());
-    else if (arg == "-q" || arg == "--quiet") options.progress = driver::ProgressReporter::Mode::quiet;
-    else if (!arg.empty() && arg[0] == '-') throw UsageError("unknown option " + arg + " for 'arcm sweep'");
-    else if (sweep_path.empty()) sweep_path = arg;
-    else throw UsageError("'arcm sweep' takes one sweep file, got a second: " + arg);
+    if (arg == "-o" || arg == "--output")
+      options.output_path = value();
+    else if (arg == "--threads")
+      options.threads = static_cast<int>(parse_count(arg, value()));
+    else if (arg == "--batch-size")
+      options.batch_size = parse_count(arg, value());
+    else if (arg == "--resume")
+      options.resume = true;
+    else if (arg == "--retry-failed")
+      retry_file = value();
+    else if (arg == "--checkpoint-every")
+      options.checkpoint_interval = parse_seconds(arg, value());
+    else if (arg == "-q" || arg == "--quiet")
+      options.progress = driver::ProgressReporter::Mode::quiet;
+    else if (!arg.empty() && arg[0] == '-')
+      throw UsageError("unknown option " + arg + " for 'arcm sweep'");
+    else if (sweep_path.empty())
+      sweep_path = arg;
+    else
+      throw UsageError("'arcm sweep' takes one sweep file, got a second: " + arg);
   }
   if (!retry_file.empty()) {
     if (!sweep_path.empty() || options.resume)
       throw UsageError("--retry-failed takes the results file alone (its sweep is stored inside)");
     const driver::RetryOutcome retry = driver::retry_failed_runs(retry_file, options);
     std::cout << retry_file << ": " << retry.failed_before << " failed runs; " << retry.recovered
-              << " now succeed, " << retry.still_failed << " failed again (" << driver::format_duration(retry.wall_seconds)
+              << " now succeed, " << retry.still_failed << " failed again ("
+              << driver::format_duration(retry.wall_seconds)
               << "); /runs/message says what each was retried with\n";
     return retry.still_failed > 0 ? EXIT_RUN_FAILED : EXIT_OK;
   }
@@ -179,7 +199,8 @@ int command_sweep(const Arguments& args) {
   const driver::SweepOutcome outcome = driver::run_sweep(sweep, options);
   std::cout << "sweep " << sweep.name << ": " << outcome.done << "/" << outcome.total_runs << " runs on "
             << outcome.threads << " threads in " << driver::format_duration(outcome.wall_seconds) << " ("
-            << outcome.ok << " ok, " << outcome.kessler << " kessler, " << outcome.failed << " failed this session)\n";
+            << outcome.ok << " ok, " << outcome.kessler << " kessler, " << outcome.failed
+            << " failed this session)\n";
   if (outcome.interrupted) {
     std::cout << "interrupted: continue with  arcm sweep " << sweep_path << " -o " << outcome.output_path
               << " --resume\n";

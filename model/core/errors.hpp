@@ -18,8 +18,8 @@ public:
 class ConfigError : public Error {
 public:
   ConfigError(std::string file, int line, int column, std::string key, const std::string& what)
-      : Error(format(file, line, column, key, what)), file_(std::move(file)), line_(line),
-        column_(column), key_(std::move(key)) {}
+      : Error(format(file, line, column, key, what)), file_(std::move(file)), line_(line), column_(column),
+        key_(std::move(key)) {}
   const std::string& file() const { return file_; }
   int line() const { return line_; }     //!< 1-based, 0 when unknown
   int column() const { return column_; } //!< 1-based, 0 when unknown

@@ -20,97 +20,102 @@ enum class RegimeScope { parties, universal };
 
 //! A legal home of actors (MODEL.md §1, §5).
 struct Jurisdiction {
-  std::string id;                       //!< [map key] identifier
-  bool has_domestic_law{false};         //!< true when `domestic_property_security` is given
-  double domestic_property_security{0}; //!< [domestic_property_security] θ_dom [-], 0..1; absent/null = no law
-  double licensing_fee_share{0};        //!< [licensing_fee_share] ℓ [-], >= 0
-  double licensing_delay{0};            //!< [licensing_delay] τ_L [yr], >= 0
-  bool party_to_regime{false};          //!< [party_to_regime] party to the benefit-sharing regime
+  std::string id;               //!< [map key] identifier
+  bool has_domestic_law{false}; //!< true when `domestic_property_security` is given
+  double domestic_property_security{
+      0};                        //!< [domestic_property_security] θ_dom [-], 0..1; absent/null = no law
+  double licensing_fee_share{0}; //!< [licensing_fee_share] ℓ [-], >= 0
+  double licensing_delay{0};     //!< [licensing_delay] τ_L [yr], >= 0
+  bool party_to_regime{false};   //!< [party_to_regime] party to the benefit-sharing regime
 };
 
 //! A state or a firm (MODEL.md §1, §3, §4, §7, §8).
 struct Actor {
-  std::string id;          //!< [map key] identifier
+  std::string id;                  //!< [map key] identifier
   ActorKind kind{ActorKind::firm}; //!< [kind] `state` or `firm` (required)
-  int jurisdiction{-1};    //!< [jurisdiction] index into Scenario::jurisdictions (required; key is an id)
-  int bloc{-1};            //!< [bloc] index into Scenario::blocs, -1 = none (key: a bloc name or "" / absent)
+  int jurisdiction{-1}; //!< [jurisdiction] index into Scenario::jurisdictions (required; key is an id)
+  int bloc{-1};         //!< [bloc] index into Scenario::blocs, -1 = none (key: a bloc name or "" / absent)
 
   // Launch (§3, §8)
-  double launch_cost{0};         //!< [launch_cost] c_0 own cost to LEO at t0 before markup [M$/t], > 0 (required)
-  double launch_cost_floor{0};   //!< [launch_cost_floor] c_floor [M$/t], 0 <= c_floor <= c_0 (required)
-  double progress_ratio{0.85};   //!< [progress_ratio] p [-], (0, 1]
-  double launch_experience{0};   //!< [launch_experience] X(t0) cumulative launched mass [t], > 0 (required)
-  double launch_markup{0};       //!< [launch_markup] m markup on own cost when selling launches [-], >= 0
-  bool launch_provider{false};   //!< [launch_provider] sells launches to others (firms only)
-  double base_launch_mass{0};    //!< [base_launch_mass] L_0 non-resource launched mass [t/yr], >= 0
-  double base_launch_growth{0};  //!< [base_launch_growth] g_L [1/yr], any real
+  double launch_cost{0}; //!< [launch_cost] c_0 own cost to LEO at t0 before markup [M$/t], > 0 (required)
+  double launch_cost_floor{0};  //!< [launch_cost_floor] c_floor [M$/t], 0 <= c_floor <= c_0 (required)
+  double progress_ratio{0.85};  //!< [progress_ratio] p [-], (0, 1]
+  double launch_experience{0};  //!< [launch_experience] X(t0) cumulative launched mass [t], > 0 (required)
+  double launch_markup{0};      //!< [launch_markup] m markup on own cost when selling launches [-], >= 0
+  bool launch_provider{false};  //!< [launch_provider] sells launches to others (firms only)
+  double base_launch_mass{0};   //!< [base_launch_mass] L_0 non-resource launched mass [t/yr], >= 0
+  double base_launch_growth{0}; //!< [base_launch_growth] g_L [1/yr], any real
 
   // Finance (§7)
-  double budget{0};                //!< [budget] space budget (state) or access to capital (firm) [M$/yr], >= 0
-  double resource_budget_share{1}; //!< [resource_budget_share] share of `budget` for resources [-], 0..1; B_0 = budget*share
-  double budget_growth{0};         //!< [budget_growth] g_B [1/yr], any real
-  double profit_reinvestment{0};   //!< [profit_reinvestment] α share of profit reinvested [-], 0..1
-  double discount_rate{0.05};      //!< [discount_rate] r_i [1/yr], > -min(δ_k) (so that r̂ > 0)
-  double adjustment_speed{0.2};    //!< [adjustment_speed] φ_i [1/yr], >= 0
-  double strategic_value{0};       //!< [strategic_value] σ_i [1/yr], >= 0 (0 for firms by convention)
-  double cost_efficiency{1};       //!< [cost_efficiency] e_i [-], > 0
+  double budget{0}; //!< [budget] space budget (state) or access to capital (firm) [M$/yr], >= 0
+  double resource_budget_share{
+      1}; //!< [resource_budget_share] share of `budget` for resources [-], 0..1; B_0 = budget*share
+  double budget_growth{0};       //!< [budget_growth] g_B [1/yr], any real
+  double profit_reinvestment{0}; //!< [profit_reinvestment] α share of profit reinvested [-], 0..1
+  double discount_rate{0.05};    //!< [discount_rate] r_i [1/yr], > -min(δ_k) (so that r̂ > 0)
+  double adjustment_speed{0.2};  //!< [adjustment_speed] φ_i [1/yr], >= 0
+  double strategic_value{0};     //!< [strategic_value] σ_i [1/yr], >= 0 (0 for firms by convention)
+  double cost_efficiency{1};     //!< [cost_efficiency] e_i [-], > 0
 
   // Initial capacities per resource, indexed like Scenario::resources.
-  std::vector<double> initial_capacity; //!< [initial_capacity: {resource: value}] K(t0) [t/yr], >= 0, default 0
-  std::vector<double> initial_pipeline; //!< [initial_pipeline: {resource: value}] U(t0) [t/yr], >= 0, default 0
+  std::vector<double>
+      initial_capacity; //!< [initial_capacity: {resource: value}] K(t0) [t/yr], >= 0, default 0
+  std::vector<double>
+      initial_pipeline; //!< [initial_pipeline: {resource: value}] U(t0) [t/yr], >= 0, default 0
 };
 
 //! One resource market (MODEL.md §4, §6, §9).
 struct Resource {
-  std::string id;                //!< [map key] identifier
-  std::string description;       //!< [description] free text
+  std::string id;          //!< [map key] identifier
+  std::string description; //!< [description] free text
   // Demand and fringe (§6)
-  double demand{0};              //!< [demand] D_0 demand at reference price at t0 [t/yr], > 0 (required)
-  double reference_price{0};     //!< [reference_price] P_0 [M$/t], > 0 (required)
-  double elasticity{0};          //!< [elasticity] ε price elasticity of demand (magnitude) [-], > 0 (required)
-  double demand_growth{0};       //!< [demand_growth] g [1/yr], any real
-  double fringe_supply{0};       //!< [fringe_supply] F_0 fringe supply at P_0 [t/yr], >= 0; 0 = no fringe
-  double fringe_elasticity{0};   //!< [fringe_elasticity] η [-], >= 0
+  double demand{0};            //!< [demand] D_0 demand at reference price at t0 [t/yr], > 0 (required)
+  double reference_price{0};   //!< [reference_price] P_0 [M$/t], > 0 (required)
+  double elasticity{0};        //!< [elasticity] ε price elasticity of demand (magnitude) [-], > 0 (required)
+  double demand_growth{0};     //!< [demand_growth] g [1/yr], any real
+  double fringe_supply{0};     //!< [fringe_supply] F_0 fringe supply at P_0 [t/yr], >= 0; 0 = no fringe
+  double fringe_elasticity{0}; //!< [fringe_elasticity] η [-], >= 0
   // Backstop (§6): price P̄ = backstop_price + backstop_launch_mass * min_i c_L,i
-  bool has_backstop{false};      //!< [backstop] `none` or a map with the two keys below
-  double backstop_price{0};      //!< [backstop.price] c_bs [M$/t], >= 0
-  double backstop_launch_mass{0};//!< [backstop.launch_mass] m_bs tonnes launched per tonne delivered [-], >= 0
+  bool has_backstop{false}; //!< [backstop] `none` or a map with the two keys below
+  double backstop_price{0}; //!< [backstop.price] c_bs [M$/t], >= 0
+  double backstop_launch_mass{
+      0}; //!< [backstop.launch_mass] m_bs tonnes launched per tonne delivered [-], >= 0
   // Stock (§4, §9)
-  double stock{0};               //!< [stock] S_0 accessible stock [t], > 0 (required)
-  double min_stock{0};           //!< [min_stock] S_min [t], > 0 (required)
-  double stock_exponent{0};      //!< [stock_exponent] γ [-], >= 0
-  double regeneration_rate{0};   //!< [regeneration_rate] r_k [1/yr], >= 0 (0 for asteroids)
-  double stock_capacity{NOT_SET};//!< [stock_capacity] S_cap [t], > 0 when regeneration_rate > 0
+  double stock{0};                //!< [stock] S_0 accessible stock [t], > 0 (required)
+  double min_stock{0};            //!< [min_stock] S_min [t], > 0 (required)
+  double stock_exponent{0};       //!< [stock_exponent] γ [-], >= 0
+  double regeneration_rate{0};    //!< [regeneration_rate] r_k [1/yr], >= 0 (0 for asteroids)
+  double stock_capacity{NOT_SET}; //!< [stock_capacity] S_cap [t], > 0 when regeneration_rate > 0
   // Costs and plants (§4, §7)
-  double extraction_cost{0};     //!< [extraction_cost] c_ext0 [M$/t], >= 0
-  double transport_cost{0};      //!< [transport_cost] c_trans [M$/t], >= 0
-  double operations_mass{0};     //!< [operations_mass] m_ops resupply [t/yr per t/yr of capacity], >= 0
-  double hardware_cost{0};       //!< [hardware_cost] h [M$ per t/yr of capacity], > 0 (required)
-  double plant_mass{0};          //!< [plant_mass] m launched to build [t per t/yr of capacity], >= 0
-  double build_time{0};          //!< [build_time] τ_build [yr], >= 0 (τ_build + τ_L > 0)
-  double depreciation{0.05};     //!< [depreciation] δ_k [1/yr], >= 0
-  double entry_scale{0};         //!< [entry_scale] K_seed [t/yr], >= 0
+  double extraction_cost{0}; //!< [extraction_cost] c_ext0 [M$/t], >= 0
+  double transport_cost{0};  //!< [transport_cost] c_trans [M$/t], >= 0
+  double operations_mass{0}; //!< [operations_mass] m_ops resupply [t/yr per t/yr of capacity], >= 0
+  double hardware_cost{0};   //!< [hardware_cost] h [M$ per t/yr of capacity], > 0 (required)
+  double plant_mass{0};      //!< [plant_mass] m launched to build [t per t/yr of capacity], >= 0
+  double build_time{0};      //!< [build_time] τ_build [yr], >= 0 (τ_build + τ_L > 0)
+  double depreciation{0.05}; //!< [depreciation] δ_k [1/yr], >= 0
+  double entry_scale{0};     //!< [entry_scale] K_seed [t/yr], >= 0
 };
 
 //! A recipient of benefit-sharing payments (MODEL.md §1, §9, §11).
 struct Beneficiary {
-  std::string id;  //!< [map key] identifier; a state actor with the same id receives its gains
-  double weight{0};//!< [weight] w_b [-] (population share), >= 0; normalised to sum 1 on load
-  int actor{-1};   //!< index of the state actor with the same id, -1 if none (derived)
+  std::string id;   //!< [map key] identifier; a state actor with the same id receives its gains
+  double weight{0}; //!< [weight] w_b [-] (population share), >= 0; normalised to sum 1 on load
+  int actor{-1};    //!< index of the state actor with the same id, -1 if none (derived)
 };
 
 //! Regime parameters that the schedule may change (MODEL.md §5, §10). YAML section `legal`.
 struct Regime {
-  double property_security{0.6};       //!< [property_security] θ [-], 0..1
-  double safety_zone_exclusivity{0};   //!< [safety_zone_exclusivity] z [-], 0..1
-  double benefit_sharing_rate{0};      //!< [benefit_sharing_rate] β [-], 0 <= β < 1
+  double property_security{0.6};           //!< [property_security] θ [-], 0..1
+  double safety_zone_exclusivity{0};       //!< [safety_zone_exclusivity] z [-], 0..1
+  double benefit_sharing_rate{0};          //!< [benefit_sharing_rate] β [-], 0 <= β < 1
   RegimeScope scope{RegimeScope::parties}; //!< [regime_scope] `parties` or `universal`
-  double cross_bloc_recognition{0.5};  //!< [cross_bloc_recognition] ρ_x [-], 0..1
-  double debris_mitigation{0};         //!< [debris_mitigation] P_M [-], 0..1
-  bool cross_bloc_launch{true};        //!< [cross_bloc_launch] may actors buy launches across blocs
-  double spillover_within_bloc{0};     //!< [spillover_within_bloc] χ_in [-], >= 0
-  double spillover_across_blocs{0};    //!< [spillover_across_blocs] χ_out [-], >= 0
-  double asat_tests_per_tension{0};    //!< [asat_tests_per_tension] a_mil [tests/yr], >= 0
+  double cross_bloc_recognition{0.5};      //!< [cross_bloc_recognition] ρ_x [-], 0..1
+  double debris_mitigation{0};             //!< [debris_mitigation] P_M [-], 0..1
+  bool cross_bloc_launch{true};            //!< [cross_bloc_launch] may actors buy launches across blocs
+  double spillover_within_bloc{0};         //!< [spillover_within_bloc] χ_in [-], >= 0
+  double spillover_across_blocs{0};        //!< [spillover_across_blocs] χ_out [-], >= 0
+  double asat_tests_per_tension{0};        //!< [asat_tests_per_tension] a_mil [tests/yr], >= 0
 };
 
 //! Global economic shape parameters (MODEL.md §3–§8). YAML section `economy`.
@@ -129,14 +134,14 @@ struct Economy {
 
 //! Orbital debris (MODEL.md §8). YAML section `debris`.
 struct Debris {
-  double initial{36500};            //!< [initial] D_0 objects > 10 cm at t0 [count], >= 0
-  double reference{NOT_SET};        //!< [reference] D_ref [count], > 0; default D_0
-  double saturation{NOT_SET};       //!< [saturation] D_sat [count], > 0; default 10 D_0
-  double kessler_threshold{NOT_SET};//!< [kessler_threshold] D_max [count], > D_0; default 100 D_0
-  double per_launched_tonne{0};     //!< [per_launched_tonne] m_D [objects/t], >= 0
-  double collision_rate{0};         //!< [collision_rate] k_D [1/yr], >= 0
-  double decay_rate{0};             //!< [decay_rate] δ_D [1/yr], >= 0
-  double per_asat_test{0};          //!< [per_asat_test] γ_A [objects/test], >= 0
+  double initial{36500};             //!< [initial] D_0 objects > 10 cm at t0 [count], >= 0
+  double reference{NOT_SET};         //!< [reference] D_ref [count], > 0; default D_0
+  double saturation{NOT_SET};        //!< [saturation] D_sat [count], > 0; default 10 D_0
+  double kessler_threshold{NOT_SET}; //!< [kessler_threshold] D_max [count], > D_0; default 100 D_0
+  double per_launched_tonne{0};      //!< [per_launched_tonne] m_D [objects/t], >= 0
+  double collision_rate{0};          //!< [collision_rate] k_D [1/yr], >= 0
+  double decay_rate{0};              //!< [decay_rate] δ_D [1/yr], >= 0
+  double per_asat_test{0};           //!< [per_asat_test] γ_A [objects/test], >= 0
 };
 
 //! Diplomatic tension (MODEL.md §8). YAML section `tension`.
@@ -157,15 +162,15 @@ struct ParameterChange {
 
 //! A regime event (MODEL.md §10). YAML: `schedule: [{year, [jurisdiction], set: {...}}]`.
 struct ScheduleEvent {
-  double year{0};               //!< [year] [yr], t0 <= year < end, nondecreasing in file order
+  double year{0}; //!< [year] [yr], t0 <= year < end, nondecreasing in file order
   enum class Target { regime, one_jurisdiction, all_jurisdictions } target{Target::regime};
-  int jurisdiction{-1};         //!< [jurisdiction] index when target == one_jurisdiction ("*" = all)
+  int jurisdiction{-1};                 //!< [jurisdiction] index when target == one_jurisdiction ("*" = all)
   std::vector<ParameterChange> changes; //!< [set] in file order
 };
 
 //! Integrator settings. YAML section `integrator`.
 struct IntegratorSettings {
-  std::string stepper{"dopri5"}; //!< [stepper] `dopri5` (default) or `bulirsch_stoer` (both dense output)
+  std::string stepper{"dopri5"};   //!< [stepper] `dopri5` (default) or `bulirsch_stoer` (both dense output)
   double relative_tolerance{1e-6}; //!< [relative_tolerance] [-], > 0
   double absolute_tolerance{1e-6}; //!< [absolute_tolerance] [state units], > 0
   double initial_step{0.01};       //!< [initial_step] [yr], > 0
@@ -183,11 +188,11 @@ struct OutputSettings {
 
 //! A whole, validated scenario.
 struct Scenario {
-  std::string name;        //!< [name] short identifier
-  std::string description; //!< [description]
-  std::string source_file; //!< path the scenario was read from (not a key)
-  double start_year{2025}; //!< [time.start] t0 [yr]
-  double end_year{2075};   //!< [time.end] [yr], > start
+  std::string name;                        //!< [name] short identifier
+  std::string description;                 //!< [description]
+  std::string source_file;                 //!< path the scenario was read from (not a key)
+  double start_year{2025};                 //!< [time.start] t0 [yr]
+  double end_year{2075};                   //!< [time.end] [yr], > start
   std::vector<Jurisdiction> jurisdictions; //!< [jurisdictions: {id: {...}}]
   std::vector<Actor> actors;               //!< [actors: {id: {...}}]
   std::vector<Resource> resources;         //!< [resources: {id: {...}}]

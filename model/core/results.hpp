@@ -26,25 +26,25 @@ struct Variable {
 //! Everything one run produces.
 struct RunResults {
   // Coordinates
-  std::vector<double> time;              //!< output years [yr]
-  std::vector<std::string> actor;        //!< actor ids
-  std::vector<std::string> resource;     //!< resource ids
-  std::vector<std::string> beneficiary;  //!< beneficiary ids
-  std::vector<std::string> bloc;         //!< bloc names
-  std::vector<std::string> kind;         //!< {"state", "firm"}
-  std::vector<std::string> actor_kind;   //!< kind of each actor (non-index coordinate)
-  std::vector<std::string> actor_bloc;   //!< bloc of each actor, "" for none (non-index coordinate)
+  std::vector<double> time;             //!< output years [yr]
+  std::vector<std::string> actor;       //!< actor ids
+  std::vector<std::string> resource;    //!< resource ids
+  std::vector<std::string> beneficiary; //!< beneficiary ids
+  std::vector<std::string> bloc;        //!< bloc names
+  std::vector<std::string> kind;        //!< {"state", "firm"}
+  std::vector<std::string> actor_kind;  //!< kind of each actor (non-index coordinate)
+  std::vector<std::string> actor_bloc;  //!< bloc of each actor, "" for none (non-index coordinate)
 
   std::vector<Variable> trajectories; //!< over (time, ...)
   std::vector<Variable> summary;      //!< per-run metrics: scalars or over actor / resource / bloc
 
   RunStatus status{RunStatus::not_run};
-  std::string message;          //!< why the run failed or stopped, "" when ok
-  double stop_time{0};          //!< year the run ended (end year, or the failure/kessler time) [yr]
-  double wall_seconds{0};       //!< wall-clock time of the integration [s]
-  long rhs_evaluations{0};      //!< right-hand-side evaluations
-  long accepted_steps{0};       //!< accepted integrator steps
-  long rejected_steps{0};       //!< rejected integrator steps
+  std::string message;     //!< why the run failed or stopped, "" when ok
+  double stop_time{0};     //!< year the run ended (end year, or the failure/kessler time) [yr]
+  double wall_seconds{0};  //!< wall-clock time of the integration [s]
+  long rhs_evaluations{0}; //!< right-hand-side evaluations
+  long accepted_steps{0};  //!< accepted integrator steps
+  long rejected_steps{0};  //!< rejected integrator steps
 
   //! The variable called `name` in `trajectories` or `summary`, or nullptr.
   const Variable* find(const std::string& name) const;

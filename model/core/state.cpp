@@ -14,11 +14,15 @@ StateLayout::StateLayout(std::size_t n_actors, std::size_t n_resources, std::siz
   const std::size_t nm = n_ * m_;
   place(k_, {"capacity", "K", "t/yr", "operating extraction capacity", Shape::actor_resource}, nm);
   place(u_, {"pipeline", "U", "t/yr", "extraction capacity under construction", Shape::actor_resource}, nm);
-  place(x_, {"launch_experience", "X", "t", "cumulative launched mass (launch experience)", Shape::actor}, n_);
+  place(x_, {"launch_experience", "X", "t", "cumulative launched mass (launch experience)", Shape::actor},
+        n_);
   place(v_, {"npv", "V", "M$", "discounted net cash flow of resource activity", Shape::actor}, n_);
   place(c_, {"extracted", "C", "t", "cumulative extraction", Shape::actor_resource}, nm);
   place(s_, {"stock", "S", "t", "remaining accessible stock", Shape::resource}, m_);
-  place(p_, {"cumulative_profit", "Pi", "M$", "cumulative undiscounted profit of resource activity", Shape::actor}, n_);
+  place(
+      p_,
+      {"cumulative_profit", "Pi", "M$", "cumulative undiscounted profit of resource activity", Shape::actor},
+      n_);
   place(g_, {"receipts", "G", "M$", "cumulative benefit-sharing receipts", Shape::beneficiary}, b_);
   place(d_, {"debris", "D", "count", "orbital debris objects larger than 10 cm", Shape::scalar}, 1);
   place(t_, {"tension", "T", "1", "diplomatic tension index (0 none, 1 open rivalry)", Shape::scalar}, 1);
@@ -34,14 +38,10 @@ std::string StateLayout::component_name(std::size_t index, const Scenario& scena
     switch (placed.block.shape) {
     case StateBlock::Shape::actor_resource:
       return label + "[" + scenario.actors[local / m_].id + ", " + scenario.resources[local % m_].id + "]";
-    case StateBlock::Shape::actor:
-      return label + "[" + scenario.actors[local].id + "]";
-    case StateBlock::Shape::resource:
-      return label + "[" + scenario.resources[local].id + "]";
-    case StateBlock::Shape::beneficiary:
-      return label + "[" + scenario.beneficiaries[local].id + "]";
-    case StateBlock::Shape::scalar:
-      return label;
+    case StateBlock::Shape::actor: return label + "[" + scenario.actors[local].id + "]";
+    case StateBlock::Shape::resource: return label + "[" + scenario.resources[local].id + "]";
+    case StateBlock::Shape::beneficiary: return label + "[" + scenario.beneficiaries[local].id + "]";
+    case StateBlock::Shape::scalar: return label;
     }
   }
   return "component " + std::to_string(index);

@@ -35,17 +35,19 @@ public:
   std::size_t size() const { return size_; }
 
   // Offsets of each block; element (i, k) of an actor × resource block is at offset + i*M + k.
-  std::size_t capacity(std::size_t i, std::size_t k) const { return k_ + i * m_ + k; }          //!< K_ik [t/yr]
-  std::size_t pipeline(std::size_t i, std::size_t k) const { return u_ + i * m_ + k; }          //!< U_ik [t/yr]
-  std::size_t experience(std::size_t i) const { return x_ + i; }                                 //!< X_i [t]
-  std::size_t npv(std::size_t i) const { return v_ + i; }                                        //!< V_i [M$]
-  std::size_t extracted(std::size_t i, std::size_t k) const { return c_ + i * m_ + k; }         //!< C_ik [t]
-  std::size_t stock(std::size_t k) const { return s_ + k; }                                      //!< S_k [t]
-  std::size_t profit(std::size_t i) const { return p_ + i; }                                     //!< Π_i [M$]
-  std::size_t receipts(std::size_t b) const { return g_ + b; }                                   //!< G_b [M$]
-  std::size_t debris() const { return d_; }                                                      //!< D [count]
-  std::size_t tension() const { return t_; }                                                     //!< T [-]
-  std::size_t royalties_paid(std::size_t i) const { return y_ + i; } //!< extension: cumulative royalties paid [M$]
+  std::size_t capacity(std::size_t i, std::size_t k) const { return k_ + i * m_ + k; }  //!< K_ik [t/yr]
+  std::size_t pipeline(std::size_t i, std::size_t k) const { return u_ + i * m_ + k; }  //!< U_ik [t/yr]
+  std::size_t experience(std::size_t i) const { return x_ + i; }                        //!< X_i [t]
+  std::size_t npv(std::size_t i) const { return v_ + i; }                               //!< V_i [M$]
+  std::size_t extracted(std::size_t i, std::size_t k) const { return c_ + i * m_ + k; } //!< C_ik [t]
+  std::size_t stock(std::size_t k) const { return s_ + k; }                             //!< S_k [t]
+  std::size_t profit(std::size_t i) const { return p_ + i; }                            //!< Π_i [M$]
+  std::size_t receipts(std::size_t b) const { return g_ + b; }                          //!< G_b [M$]
+  std::size_t debris() const { return d_; }                                             //!< D [count]
+  std::size_t tension() const { return t_; }                                            //!< T [-]
+  std::size_t royalties_paid(std::size_t i) const {
+    return y_ + i;
+  } //!< extension: cumulative royalties paid [M$]
 
   //! Every block in storage order, with the offset of its first element.
   struct PlacedBlock {

@@ -12,9 +12,12 @@ std::string format_duration(double seconds) {
   if (!std::isfinite(seconds) || seconds < 0) return "?";
   const auto total = static_cast<long>(std::lround(seconds));
   char text[32];
-  if (total >= 3600) std::snprintf(text, sizeof text, "%ldh%02ldm", total / 3600, (total % 3600) / 60);
-  else if (total >= 60) std::snprintf(text, sizeof text, "%ldm%02lds", total / 60, total % 60);
-  else std::snprintf(text, sizeof text, "%lds", total);
+  if (total >= 3600)
+    std::snprintf(text, sizeof text, "%ldh%02ldm", total / 3600, (total % 3600) / 60);
+  else if (total >= 60)
+    std::snprintf(text, sizeof text, "%ldm%02lds", total / 60, total % 60);
+  else
+    std::snprintf(text, sizeof text, "%lds", total);
   return text;
 }
 
@@ -46,8 +49,8 @@ void ProgressReporter::update(std::size_t done, std::size_t failed, bool force) 
     const double fraction = total_ > 0 ? static_cast<double>(done) / static_cast<double>(total_) : 1.0;
     const int filled = static_cast<int>(fraction * width);
     std::cerr << "\r[" << std::string(static_cast<std::size_t>(filled), '#')
-              << std::string(static_cast<std::size_t>(width - filled), '.') << "] " << line(done, failed) << "   "
-              << std::flush;
+              << std::string(static_cast<std::size_t>(width - filled), '.') << "] " << line(done, failed)
+              << "   " << std::flush;
   } else {
     if (!force && since < 5.0) return;
     std::cerr << "arcm sweep: " << line(done, failed) << "\n" << std::flush;
@@ -57,8 +60,10 @@ void ProgressReporter::update(std::size_t done, std::size_t failed, bool force) 
 
 void ProgressReporter::finish(std::size_t done, std::size_t failed, const std::string& note) {
   if (mode_ == Mode::quiet) return;
-  if (mode_ == Mode::bar) update(done, failed, true), std::cerr << "\n";
-  else std::cerr << "arcm sweep: " << line(done, failed) << "\n";
+  if (mode_ == Mode::bar)
+    update(done, failed, true), std::cerr << "\n";
+  else
+    std::cerr << "arcm sweep: " << line(done, failed) << "\n";
   if (!note.empty()) std::cerr << "arcm sweep: " << note << "\n";
 }
 

@@ -8,10 +8,10 @@
 #include <sstream>
 
 #include "core/errors.hpp"
+#include "driver/sweep_file.hpp"
 #include "dynamics/integrate.hpp"
 #include "io/results_file.hpp"
 #include "scenario/loader.hpp"
-#include "driver/sweep_file.hpp"
 
 namespace arcm::driver {
 
@@ -49,14 +49,15 @@ SingleRunOutcome run_scenario_file(const SingleRunOptions& options) {
   outcome.output_path = options.output_path;
   if (outcome.output_path.empty()) {
     std::filesystem::create_directories(options.runs_dir);
-    outcome.output_path =
-        (std::filesystem::path(options.runs_dir) / (scenario.name + "-" + utc_timestamp_for_filename() + ".h5"))
-            .string();
+    outcome.output_path = (std::filesystem::path(options.runs_dir) /
+                           (scenario.name + "-" + utc_timestamp_for_filename() + ".h5"))
+                              .string();
   }
   // Fail on an unwritable destination before spending time on the run.
   const auto parent = std::filesystem::path(outcome.output_path).parent_path();
   if (!parent.empty() && !std::filesystem::is_directory(parent))
-    throw IoError("cannot write " + outcome.output_path + ": directory " + parent.string() + " does not exist");
+    throw IoError("cannot write " + outcome.output_path + ": directory " + parent.string() +
+                  " does not exist");
 
   outcome.results = simulate(scenario);
 
@@ -79,8 +80,8 @@ SingleRunOutcome rerun_from_results(const std::string& results_path, std::size_t
   if (provenance.yaml_kind == "sweep") {
     const SweepDefinition sweep = load_sweep_from_string(provenance.resolved_yaml, origin);
     if (run >= sweep.total_runs())
-      throw Error("the sweep in " + results_path + " has runs 0 to " + std::to_string(sweep.total_runs() - 1) +
-                  ", not " + std::to_string(run));
+      throw Error("the sweep in " + results_path + " has runs 0 to " +
+                  std::to_string(sweep.total_runs() - 1) + ", not " + std::to_string(run));
     outcome.scenario = sweep.scenario_for_run(run);
     outcome.scenario.integrator.wall_time_limit = sweep.run_time_limit;
     outcome.scenario.name = sweep.name + "-run" + std::to_string(run);

@@ -24,8 +24,8 @@ const std::vector<std::string> TOP_KEYS{"extends", "name",   "description",    "
 const std::vector<std::string> DESIGN_KEYS{"type",         "parameters", "runs",      "base_samples",  "skip",
                                            "trajectories", "levels",     "scenarios", "scenarios_yaml"};
 const std::vector<std::string> OUTPUT_KEYS{"trajectories", "precision", "ensemble", "batch_size"};
-const std::vector<std::string> DESIGN_TYPES{"grid", "scenarios", "monte_carlo", "latin_hypercube", "sobol",
-                                            "morris"};
+const std::vector<std::string> DESIGN_TYPES{"grid",  "scenarios", "monte_carlo", "latin_hypercube",
+                                            "sobol", "morris"};
 
 std::string words(const std::vector<std::string>& list) {
   std::string text;
@@ -52,13 +52,14 @@ public:
     fail(node.where, key, what);
   }
 
-  void only_keys(const ConfigNode& node, const std::string& path, const std::vector<std::string>& allowed) const {
+  void only_keys(const ConfigNode& node, const std::string& path,
+                 const std::vector<std::string>& allowed) const {
     for (const ConfigEntry& e : node.entries) {
       if (std::find(allowed.begin(), allowed.end(), e.key) != allowed.end()) continue;
       const std::string near = nearest_word(e.key, allowed);
       fail(e.key_where, path.empty() ? e.key : path + "." + e.key,
-           "unknown key" + (near.empty() ? "" : " (did you mean '" + near + "'?)") + "; allowed here: " +
-               words(allowed));
+           "unknown key" + (near.empty() ? "" : " (did you mean '" + near + "'?)") +
+               "; allowed here: " + words(allowed));
     }
   }
   const ConfigNode& map(const ConfigNode& node, const std::string& key) const {
@@ -111,7 +112,8 @@ std::vector<double> read_axis(const SweepReader& in, const ConfigNode& node, con
     if (values.empty()) in.fail(node, key, "an axis needs at least one value");
     return values;
   }
-  const ConfigEntry& e = single_entry(in, node, key, "a list of values, {linspace: [a, b, n]} or {logspace: [a, b, n]}");
+  const ConfigEntry& e =
+      single_entry(in, node, key, "a list of values, {linspace: [a, b, n]} or {logspace: [a, b, n]}");
   const std::string sub = key + "." + e.key;
   if (e.key != "linspace" && e.key != "logspace")
     in.fail(e.key_where, sub, "unknown axis form; use a list, linspace or logspace");
@@ -197,7 +199,8 @@ std::string relative_to(const std::string& base_file, const std::string& path) {
 
 // Check one value of one parameter against the model's ranges by setting it on
 // each base scenario and validating: the same rules as a scenario file.
-void check_value(const SweepDefinition& sweep, const SweepParameter& parameter, double value, const char* role) {
+void check_value(const SweepDefinition& sweep, const SweepParameter& parameter, double value,
+                 const char* role) {
   for (std::size_t s = 0; s < sweep.scenarios.size(); ++s) {
     Scenario trial = sweep.scenarios[s];
     parameter.resolved[s].set(trial, value);
@@ -208,11 +211,12 @@ void check_value(const SweepDefinition& sweep, const SweepParameter& parameter, 
       const std::string marker = "': ";
       const auto at = what.find(marker);
       const std::string reason = at == std::string::npos ? what : what.substr(at + marker.size());
-      throw ConfigError(parameter.where.file, parameter.where.line, parameter.where.column,
-                        "design.parameters." + parameter.path,
-                        std::string(role) + " " + show(value) + " is outside the model's range for '" +
-                            error.key() + "': " + reason +
-                            (sweep.scenarios.size() > 1 ? " (scenario " + sweep.scenario_files[s] + ")" : ""));
+      throw ConfigError(
+          parameter.where.file, parameter.where.line, parameter.where.column,
+          "design.parameters." + parameter.path,
+          std::string(role) + " " + show(value) + " is outside the model's range for '" + error.key() +
+              "': " + reason +
+              (sweep.scenarios.size() > 1 ? " (scenario " + sweep.scenario_files[s] + ")" : ""));
     }
   }
 }
@@ -247,7 +251,8 @@ Scenario SweepDefinition::scenario_for_run(std::size_t run) const {
   std::vector<double> values(parameters.size());
   run_point(run, scenario_index, values.data());
   Scenario scenario = scenarios[scenario_index];
-  for (std::size_t p = 0; p < parameters.size(); ++p) parameters[p].resolved[scenario_index].set(scenario, values[p]);
+  for (std::size_t p = 0; p < parameters.size(); ++p)
+    parameters[p].resolved[scenario_index].set(scenario, values[p]);
   validate(scenario, locations);
   return scenario;
 }
@@ -292,7 +297,8 @@ SweepDefinition load_sweep_from_string(const std::string& text, const std::strin
         names.clear();
         return;
       }
-      if (sel->value.kind != Kind::sequence) in.fail(sel->value, sub, "expected all, none or a list of names");
+      if (sel->value.kind != Kind::sequence)
+        in.fail(sel->value, sub, "expected all, none or a list of names");
       all = false;
       const std::vector<std::string> known = trajectory_variable_names();
       for (std::size_t i = 0; i < sel->value.items.size(); ++i) {
@@ -300,7 +306,8 @@ SweepDefinition load_sweep_from_string(const std::string& text, const std::strin
         if (std::find(known.begin(), known.end(), name) == known.end()) {
           const std::string near = nearest_word(name, known);
           in.fail(sel->value.items[i], sub + "[" + std::to_string(i) + "]",
-                  "unknown trajectory variable '" + name + "'" + (near.empty() ? "" : " (did you mean '" + near + "'?)"));
+                  "unknown trajectory variable '" + name + "'" +
+                      (near.empty() ? "" : " (did you mean '" + near + "'?)"));
         }
         names.push_back(name);
       }
@@ -309,7 +316,8 @@ SweepDefinition load_sweep_from_string(const std::string& text, const std::strin
     selection("ensemble", sweep.output.all_ensemble, sweep.output.ensemble);
     if (const ConfigEntry* p = node.find("precision")) {
       const std::string v = in.text(p->value, "output.precision");
-      if (v != "float64" && v != "float32") in.fail(p->value, "output.precision", "expected float64 or float32");
+      if (v != "float64" && v != "float32")
+        in.fail(p->value, "output.precision", "expected float64 or float32");
       sweep.output.single_precision = v == "float32";
     }
     if (const ConfigEntry* b = node.find("batch_size"))
@@ -322,7 +330,8 @@ SweepDefinition load_sweep_from_string(const std::string& text, const std::strin
   const ConfigNode& design = in.map(design_entry->value, "design");
   in.only_keys(design, "design", DESIGN_KEYS);
   const ConfigEntry* type_entry = design.find("type");
-  if (type_entry == nullptr) in.fail(design, "design.type", "required key is missing; one of " + words(DESIGN_TYPES));
+  if (type_entry == nullptr)
+    in.fail(design, "design.type", "required key is missing; one of " + words(DESIGN_TYPES));
   const std::string type = in.text(type_entry->value, "design.type");
   const auto type_at = std::find(DESIGN_TYPES.begin(), DESIGN_TYPES.end(), type);
   if (type_at == DESIGN_TYPES.end())
@@ -333,7 +342,8 @@ SweepDefinition load_sweep_from_string(const std::string& text, const std::strin
   // Keys that belong to other designs are refused rather than ignored.
   auto allow_only = [&](const std::vector<std::string>& keys) {
     for (const ConfigEntry& e : design.entries)
-      if (e.key != "type" && e.key != "parameters" && std::find(keys.begin(), keys.end(), e.key) == keys.end())
+      if (e.key != "type" && e.key != "parameters" &&
+          std::find(keys.begin(), keys.end(), e.key) == keys.end())
         in.fail(e.key_where, "design." + e.key, "not a key of the " + type + " design");
   };
   auto required_count = [&](const char* key, std::size_t minimum) {
@@ -353,11 +363,14 @@ SweepDefinition load_sweep_from_string(const std::string& text, const std::strin
     allow_only({"scenarios", "scenarios_yaml"});
     for (const char* key : {"scenario", "scenario_yaml"})
       if (root.find(key) != nullptr)
-        in.fail(root.find(key)->key_where, key, "the scenarios design lists its scenarios in design.scenarios");
+        in.fail(root.find(key)->key_where, key,
+                "the scenarios design lists its scenarios in design.scenarios");
     const ConfigEntry* files = design.find("scenarios");
     const ConfigEntry* texts = design.find("scenarios_yaml");
     const ConfigEntry* list = files ? files : texts;
-    if (files && texts) in.fail(texts->key_where, "design.scenarios_yaml", "give design.scenarios or design.scenarios_yaml, not both");
+    if (files && texts)
+      in.fail(texts->key_where, "design.scenarios_yaml",
+              "give design.scenarios or design.scenarios_yaml, not both");
     if (list == nullptr || list->value.kind != Kind::sequence || list->value.items.empty())
       in.fail(list ? list->value : design, "design.scenarios", "expected a non-empty list of scenario files");
     for (std::size_t i = 0; i < list->value.items.size(); ++i) {
@@ -372,7 +385,8 @@ SweepDefinition load_sweep_from_string(const std::string& text, const std::strin
   } else {
     const ConfigEntry* file = root.find("scenario");
     const ConfigEntry* inline_text = root.find("scenario_yaml");
-    if (file && inline_text) in.fail(inline_text->key_where, "scenario_yaml", "give scenario or scenario_yaml, not both");
+    if (file && inline_text)
+      in.fail(inline_text->key_where, "scenario_yaml", "give scenario or scenario_yaml, not both");
     if (file == nullptr && inline_text == nullptr)
       in.fail(root, "scenario", "required key is missing: the base scenario file");
     if (file) {
@@ -394,9 +408,10 @@ SweepDefinition load_sweep_from_string(const std::string& text, const std::strin
     if (!same_ids(a.actors, b.actors) || !same_ids(a.resources, b.resources) ||
         !same_ids(a.beneficiaries, b.beneficiaries) || a.blocs != b.blocs || a.start_year != b.start_year ||
         a.end_year != b.end_year || a.output.step != b.output.step)
-      in.fail(design, "design.scenarios",
-              "scenario " + sweep.scenario_files[s] + " differs from " + sweep.scenario_files[0] +
-                  " in its actors, resources, beneficiaries, blocs or time grid; a sweep's runs share one set");
+      in.fail(
+          design, "design.scenarios",
+          "scenario " + sweep.scenario_files[s] + " differs from " + sweep.scenario_files[0] +
+              " in its actors, resources, beneficiaries, blocs or time grid; a sweep's runs share one set");
   }
 
   // Parameters
@@ -419,8 +434,10 @@ SweepDefinition load_sweep_from_string(const std::string& text, const std::strin
                       (sweep.scenarios.size() > 1 ? " (in scenario " + sweep.scenario_files[s] + ")" : ""));
         }
       }
-      if (gridded) p.grid_values = read_axis(in, e.value, key);
-      else p.distribution.push_back(read_distribution(in, e.value, key));
+      if (gridded)
+        p.grid_values = read_axis(in, e.value, key);
+      else
+        p.distribution.push_back(read_distribution(in, e.value, key));
       sweep.locations.add(e.key, e.key_where);
       sweep.parameters.push_back(std::move(p));
     }
@@ -461,8 +478,8 @@ SweepDefinition load_sweep_from_string(const std::string& text, const std::strin
                 "must be a power of two (Sobol points are balanced in blocks of 2^m), got " +
                     std::to_string(sweep.base_samples));
       if (const ConfigEntry* e = design.find("skip")) sweep.skip = in.count(e->value, "design.skip", 0);
-      sweep.sampler =
-          std::make_shared<sweep::SobolSaltelliDesign>(distributions, sweep.base_samples, sweep.seed, sweep.skip);
+      sweep.sampler = std::make_shared<sweep::SobolSaltelliDesign>(distributions, sweep.base_samples,
+                                                                   sweep.seed, sweep.skip);
       break;
     case DesignKind::morris:
       allow_only({"trajectories", "levels"});
@@ -470,12 +487,14 @@ SweepDefinition load_sweep_from_string(const std::string& text, const std::strin
       sweep.levels = required_count("levels", 2);
       if (sweep.levels % 2 != 0)
         in.fail(design.find("levels")->value, "design.levels",
-                "must be even, so that the Morris step is half the levels, got " + std::to_string(sweep.levels));
+                "must be even, so that the Morris step is half the levels, got " +
+                    std::to_string(sweep.levels));
       for (const auto& p : sweep.parameters)
         if (!p.distribution.front().bounded())
-          in.fail(p.where, "design.parameters." + p.path,
-                  "the morris design moves on a grid of levels between the bounds: use a bounded distribution "
-                  "(uniform, loguniform, triangular or discrete)");
+          in.fail(
+              p.where, "design.parameters." + p.path,
+              "the morris design moves on a grid of levels between the bounds: use a bounded distribution "
+              "(uniform, loguniform, triangular or discrete)");
       sweep.sampler =
           std::make_shared<sweep::MorrisDesign>(distributions, sweep.trajectories, sweep.levels, sweep.seed);
       break;
@@ -581,13 +600,15 @@ std::string resolved_sweep_yaml(const SweepDefinition& sweep) {
   out << "run_time_limit: " << sweep.run_time_limit << "\n";
   out << "total_runs: " << sweep.total_runs() << "\n";
   out << "output:\n";
-  out << "  trajectories: " << selection_yaml(sweep.output.all_trajectories, sweep.output.trajectories) << "\n";
+  out << "  trajectories: " << selection_yaml(sweep.output.all_trajectories, sweep.output.trajectories)
+      << "\n";
   out << "  precision: " << (sweep.output.single_precision ? "float32" : "float64") << "\n";
   out << "  ensemble: " << selection_yaml(sweep.output.all_ensemble, sweep.output.ensemble) << "\n";
   out << "design:\n  type: " << to_string(sweep.design) << "\n";
   if (sweep.design == DesignKind::monte_carlo || sweep.design == DesignKind::latin_hypercube)
     out << "  runs: " << sweep.runs << "\n";
-  if (sweep.design == DesignKind::sobol) out << "  base_samples: " << sweep.base_samples << "\n  skip: " << sweep.skip << "\n";
+  if (sweep.design == DesignKind::sobol)
+    out << "  base_samples: " << sweep.base_samples << "\n  skip: " << sweep.skip << "\n";
   if (sweep.design == DesignKind::morris)
     out << "  trajectories: " << sweep.trajectories << "\n  levels: " << sweep.levels << "\n";
   if (!sweep.parameters.empty()) {

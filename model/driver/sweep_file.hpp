@@ -22,10 +22,10 @@ const char* to_string(DesignKind kind);
 
 //! One varied parameter.
 struct SweepParameter {
-  std::string path;                      //!< dotted scenario path, e.g. actors.spacex.progress_ratio
-  SourceLocation where;                  //!< where the sweep file names it
-  std::vector<ParameterPath> resolved;   //!< resolved against each base scenario
-  std::vector<double> grid_values;       //!< grid and scenarios designs: the axis values
+  std::string path;                              //!< dotted scenario path, e.g. actors.spacex.progress_ratio
+  SourceLocation where;                          //!< where the sweep file names it
+  std::vector<ParameterPath> resolved;           //!< resolved against each base scenario
+  std::vector<double> grid_values;               //!< grid and scenarios designs: the axis values
   std::vector<sweep::Distribution> distribution; //!< sampling designs: exactly one distribution
 };
 
@@ -48,13 +48,13 @@ struct SweepDefinition {
   std::vector<Scenario> scenarios;         //!< loaded and validated, same order
   DesignKind design{DesignKind::grid};
   std::vector<SweepParameter> parameters;
-  std::size_t runs{0};          //!< monte_carlo, latin_hypercube: number of runs
-  std::size_t base_samples{0};  //!< sobol: N (a power of two)
-  std::size_t skip{0};          //!< sobol: points of the sequence skipped
-  std::size_t trajectories{0};  //!< morris: r
-  std::size_t levels{0};        //!< morris: p (even)
-  std::uint64_t seed{0};        //!< [seed] master seed
-  double run_time_limit{0};     //!< [run_time_limit] wall-clock seconds per run; 0 = none
+  std::size_t runs{0};         //!< monte_carlo, latin_hypercube: number of runs
+  std::size_t base_samples{0}; //!< sobol: N (a power of two)
+  std::size_t skip{0};         //!< sobol: points of the sequence skipped
+  std::size_t trajectories{0}; //!< morris: r
+  std::size_t levels{0};       //!< morris: p (even)
+  std::uint64_t seed{0};       //!< [seed] master seed
+  double run_time_limit{0};    //!< [run_time_limit] wall-clock seconds per run; 0 = none
   SweepOutput output;
   //! The design over the parameters (for `scenarios`, over the crossed grid
   //! axes; the scenario index varies slowest).

@@ -36,7 +36,8 @@ struct RunSlot {
 };
 
 // The statistics stored per ensemble element, in file order.
-const std::vector<std::string> STATISTICS{"count", "mean", "std", "min", "q05", "q25", "q50", "q75", "q95", "max"};
+const std::vector<std::string> STATISTICS{"count", "mean", "std", "min", "q05",
+                                          "q25",   "q50",  "q75", "q95", "max"};
 
 // The first line where two texts differ, for a resume refused because the
 // sweep definition changed.
@@ -54,7 +55,8 @@ std::string first_difference(const std::string& before, const std::string& now) 
 }
 
 // One run's values of the ensemble variables, concatenated in catalog order.
-std::vector<double> flatten_for_ensemble(const RunResults& results, const std::vector<std::size_t>& variables) {
+std::vector<double> flatten_for_ensemble(const RunResults& results,
+                                         const std::vector<std::size_t>& variables) {
   std::vector<double> flat;
   for (std::size_t v : variables) {
     const std::vector<double>& data = results.trajectories[v].data;
@@ -76,7 +78,8 @@ std::vector<std::size_t> ensemble_variable_indices(const SweepDefinition& sweep,
 }
 
 // The /ensemble variables from an accumulator fed the flattened runs.
-std::vector<io::EnsembleVariable> ensemble_output(const sweep::EnsembleAccumulator& ensemble, const RunResults& blank,
+std::vector<io::EnsembleVariable> ensemble_output(const sweep::EnsembleAccumulator& ensemble,
+                                                  const RunResults& blank,
                                                   const std::vector<std::size_t>& variables) {
   std::vector<io::EnsembleVariable> out;
   std::size_t offset = 0;
@@ -89,12 +92,18 @@ std::vector<io::EnsembleVariable> ensemble_output(const sweep::EnsembleAccumulat
       const std::string& name = STATISTICS[statistic];
       for (std::size_t e = offset; e < offset + n; ++e) {
         double value = 0.0;
-        if (name == "count") value = static_cast<double>(ensemble.count(e));
-        else if (name == "mean") value = ensemble.mean(e);
-        else if (name == "std") value = ensemble.stddev(e);
-        else if (name == "min") value = ensemble.min(e);
-        else if (name == "max") value = ensemble.max(e);
-        else value = ensemble.quantile(statistic - 4, e); // q05 .. q95 follow min
+        if (name == "count")
+          value = static_cast<double>(ensemble.count(e));
+        else if (name == "mean")
+          value = ensemble.mean(e);
+        else if (name == "std")
+          value = ensemble.stddev(e);
+        else if (name == "min")
+          value = ensemble.min(e);
+        else if (name == "max")
+          value = ensemble.max(e);
+        else
+          value = ensemble.quantile(statistic - 4, e); // q05 .. q95 follow min
         item.values.push_back(value);
       }
     }
@@ -119,12 +128,12 @@ private:
 
   const SweepDefinition& sweep_;
   SweepOptions options_;
-  std::size_t begin_{0}, end_{0};        // this file's run range [begin_, end_)
-  std::size_t start_{0};                 // first run computed in this session
+  std::size_t begin_{0}, end_{0}; // this file's run range [begin_, end_)
+  std::size_t start_{0};          // first run computed in this session
   std::size_t batch_{64};
   std::size_t window_{256};
   int threads_{1};
-  RunResults blank_;                     // layout template and result of runs that never started
+  RunResults blank_;                            // layout template and result of runs that never started
   std::vector<std::size_t> ensemble_variables_; // indices into blank_.trajectories
   std::optional<sweep::EnsembleAccumulator> ensemble_;
   std::optional<io::ResultsFileWriter> writer_;
@@ -177,7 +186,8 @@ RunSlot SweepExecution::execute(std::size_t run) const {
   std::size_t scenario_index = 0;
   slot.parameter_values.assign(sweep_.parameters.size(), 0.0);
   sweep_.run_point(run, scenario_index, slot.parameter_values.data());
-  if (sweep_.design == DesignKind::scenarios) slot.parameter_values.push_back(static_cast<double>(scenario_index));
+  if (sweep_.design == DesignKind::scenarios)
+    slot.parameter_values.push_back(static_cast<double>(scenario_index));
   // Failures stay inside the run: the sweep records them and goes on.
   try {
     Scenario scenario = sweep_.scenario_for_run(run);
@@ -207,7 +217,10 @@ void SweepExecution::write_batch(std::size_t first, std::size_t count) {
     switch (slot.results.status) {
     case RunStatus::ok: ++outcome_.ok; break;
     case RunStatus::kessler: ++outcome_.kessler; break;
-    default: ++outcome_.failed; ++failed_total_; break;
+    default:
+      ++outcome_.failed;
+      ++failed_total_;
+      break;
     }
     records.push_back({&slot.results, slot.parameter_values, slot.seed});
   }
@@ -228,7 +241,8 @@ void SweepExecution::write_ready() {
     std::size_t ready = 0;
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      while (written_ + ready < next_claim_ && ready < batch_ && slots_[(written_ + ready) % window_].ready) ++ready;
+      while (written_ + ready < next_claim_ && ready < batch_ && slots_[(written_ + ready) % window_].ready)
+        ++ready;
     }
     // Every write covers whole chunks along `run` (run_chunk = batch_), so a
     // kill during a write can never damage a chunk of runs written before it;
@@ -284,7 +298,8 @@ SweepOutcome SweepExecution::run() {
       start_ = static_cast<std::size_t>(info.next_run);
       if (info.checkpoint && !ensemble_variables_.empty()) {
         ensemble_.emplace(sweep::EnsembleAccumulator::import_state(info.checkpoint->state));
-        if (ensemble_->size() != elements) throw IoError("cannot resume " + partial + ": its checkpoint does not fit");
+        if (ensemble_->size() != elements)
+          throw IoError("cannot resume " + partial + ": its checkpoint does not fit");
       } else if (!ensemble_variables_.empty()) {
         ensemble_.emplace(elements);
       }
@@ -308,10 +323,14 @@ SweepOutcome SweepExecution::run() {
     io::ResultsLayout layout = io::ResultsLayout::from_run(blank_);
     layout.first_run_index = static_cast<std::int64_t>(begin_);
     layout.run_chunk = static_cast<std::int64_t>(batch_);
-    layout.trajectory_precision = sweep_.output.single_precision ? io::Precision::float32 : io::Precision::float64;
-    if (sweep_.output.all_trajectories) layout.store_trajectories = true;
-    else if (sweep_.output.trajectories.empty()) layout.store_trajectories = false;
-    else layout.select_trajectories(sweep_.output.trajectories);
+    layout.trajectory_precision =
+        sweep_.output.single_precision ? io::Precision::float32 : io::Precision::float64;
+    if (sweep_.output.all_trajectories)
+      layout.store_trajectories = true;
+    else if (sweep_.output.trajectories.empty())
+      layout.store_trajectories = false;
+    else
+      layout.select_trajectories(sweep_.output.trajectories);
     for (const SweepParameter& p : sweep_.parameters)
       layout.parameters.push_back({p.path, "swept parameter " + p.path, p.resolved.front().units(), {}});
     if (sweep_.design == DesignKind::scenarios) {
@@ -441,11 +460,13 @@ SweepOutcome SweepExecution::run() {
     checkpoint(true);
     outcome_.interrupted = true;
     progress_->finish(outcome_.done, failed_total_,
-                      "interrupted; continue with --resume (" + std::to_string(end_ - written_) + " runs left)");
+                      "interrupted; continue with --resume (" + std::to_string(end_ - written_) +
+                          " runs left)");
     writer_.reset(); // closes NAME.partial without renaming it
     return outcome_;
   }
-  if (ensemble_) writer_->write_ensemble(STATISTICS, ensemble_output(*ensemble_, blank_, ensemble_variables_));
+  if (ensemble_)
+    writer_->write_ensemble(STATISTICS, ensemble_output(*ensemble_, blank_, ensemble_variables_));
   // The final accumulator state stays in the file for --retry-failed.
   writer_->write_checkpoint(static_cast<std::int64_t>(end_),
                             ensemble_ ? ensemble_->export_state() : std::vector<double>{});
@@ -466,8 +487,8 @@ struct RetrySetting {
   long max_steps;
   std::string describe() const {
     std::ostringstream text;
-    text << stepper << " with rtol " << relative_tolerance << ", atol " << absolute_tolerance << ", max_steps "
-         << max_steps;
+    text << stepper << " with rtol " << relative_tolerance << ", atol " << absolute_tolerance
+         << ", max_steps " << max_steps;
     return text.str();
   }
 };
@@ -486,11 +507,10 @@ RunResults retry_one(const SweepDefinition& sweep, std::size_t run, const std::s
   scenario.output.all_variables = true;
   scenario.integrator.wall_time_limit = sweep.run_time_limit;
   const IntegratorSettings original = scenario.integrator;
-  const std::vector<RetrySetting> settings{
-      {original.stepper, original.relative_tolerance / 100, original.absolute_tolerance / 100,
-       original.max_steps * 10},
-      {"bulirsch_stoer", original.relative_tolerance / 100, original.absolute_tolerance / 100,
-       original.max_steps * 10}};
+  const std::vector<RetrySetting> settings{{original.stepper, original.relative_tolerance / 100,
+                                            original.absolute_tolerance / 100, original.max_steps * 10},
+                                           {"bulirsch_stoer", original.relative_tolerance / 100,
+                                            original.absolute_tolerance / 100, original.max_steps * 10}};
   RunResults results;
   std::string tried;
   for (const RetrySetting& setting : settings) {
@@ -501,13 +521,14 @@ RunResults retry_one(const SweepDefinition& sweep, std::size_t run, const std::s
     results = simulate(scenario);
     tried += (tried.empty() ? "" : "; then ") + setting.describe();
     if (results.status != RunStatus::failed) {
-      results.message = "retried with " + setting.describe() + (results.message.empty() ? "" : ": " + results.message) +
+      results.message = "retried with " + setting.describe() +
+                        (results.message.empty() ? "" : ": " + results.message) +
                         " (first attempt: " + first_message + ")";
       return results;
     }
   }
-  results.message = "failed again after retries (" + tried + "): " + results.message + " (first attempt: " +
-                    first_message + ")";
+  results.message = "failed again after retries (" + tried + "): " + results.message +
+                    " (first attempt: " + first_message + ")";
   return results;
 }
 
@@ -547,8 +568,9 @@ RetryOutcome retry_failed_runs(const std::string& results_path, const SweepOptio
   std::optional<sweep::EnsembleAccumulator> ensemble;
   if (!ensemble_variables.empty()) {
     if (!saved)
-      throw IoError(results_path + " has no final ensemble state (/checkpoint), so retried runs could not join "
-                                   "its ensemble statistics; it was written by an older ARCM");
+      throw IoError(results_path +
+                    " has no final ensemble state (/checkpoint), so retried runs could not join "
+                    "its ensemble statistics; it was written by an older ARCM");
     ensemble.emplace(sweep::EnsembleAccumulator::import_state(saved->state));
   }
 
@@ -587,7 +609,8 @@ RetryOutcome retry_failed_runs(const std::string& results_path, const SweepOptio
             ensemble->add(flat.data());
           }
         }
-        writer->append_runs(static_cast<std::int64_t>(failed[i]), {{&slot.results, slot.parameter_values, slot.seed}});
+        writer->append_runs(static_cast<std::int64_t>(failed[i]),
+                            {{&slot.results, slot.parameter_values, slot.seed}});
       }
     }
     if (ensemble) writer->write_ensemble(STATISTICS, ensemble_output(*ensemble, blank, ensemble_variables));
@@ -605,8 +628,12 @@ RetryOutcome retry_failed_runs(const std::string& results_path, const SweepOptio
   return outcome;
 }
 
-void request_sweep_stop() { stop_requested.store(true); }
-bool sweep_stop_requested() { return stop_requested.load(); }
+void request_sweep_stop() {
+  stop_requested.store(true);
+}
+bool sweep_stop_requested() {
+  return stop_requested.load();
+}
 
 SweepOutcome run_sweep(const SweepDefinition& sweep, const SweepOptions& options) {
   SweepExecution execution(sweep, options);

@@ -13,11 +13,11 @@
 namespace arcm::driver {
 
 struct SweepOptions {
-  std::string output_path;  //!< results file; empty = runs/<sweep name>.h5
+  std::string output_path; //!< results file; empty = runs/<sweep name>.h5
   std::string runs_dir{"runs"};
-  int threads{0};           //!< 0 = every core (omp_get_max_threads)
-  bool resume{false};       //!< continue NAME.partial
-  std::size_t batch_size{0};//!< runs per write; 0 = the sweep's, else automatic
+  int threads{0};            //!< 0 = every core (omp_get_max_threads)
+  bool resume{false};        //!< continue NAME.partial
+  std::size_t batch_size{0}; //!< runs per write; 0 = the sweep's, else automatic
   ProgressReporter::Mode progress{ProgressReporter::Mode::automatic};
   //! Seconds between checkpoints of the ensemble state (a resumed sweep
   //! recomputes the runs after the last checkpoint). 0 = after every batch.
@@ -29,10 +29,10 @@ struct SweepOptions {
 
 struct SweepOutcome {
   std::string output_path;
-  std::size_t total_runs{0};   //!< runs in this file's range
-  std::size_t done{0};         //!< runs written (including those of earlier sessions when resuming)
+  std::size_t total_runs{0}; //!< runs in this file's range
+  std::size_t done{0};       //!< runs written (including those of earlier sessions when resuming)
   std::size_t ok{0}, failed{0}, kessler{0}; //!< over the runs computed in this session
-  bool interrupted{false};     //!< stopped by a signal; NAME.partial can be resumed
+  bool interrupted{false};                  //!< stopped by a signal; NAME.partial can be resumed
   double wall_seconds{0};
   int threads{1};
 };
@@ -40,9 +40,9 @@ struct SweepOutcome {
 //! What --retry-failed did.
 struct RetryOutcome {
   std::string path;
-  std::size_t failed_before{0};  //!< failed runs found in the file
-  std::size_t recovered{0};      //!< now ok (or stopped by Kessler)
-  std::size_t still_failed{0};   //!< failed again with every retry setting
+  std::size_t failed_before{0}; //!< failed runs found in the file
+  std::size_t recovered{0};     //!< now ok (or stopped by Kessler)
+  std::size_t still_failed{0};  //!< failed again with every retry setting
   double wall_seconds{0};
   int threads{1};
 };

@@ -23,7 +23,8 @@ namespace {
 
 // The steppers a scenario (or a sweep's --retry-failed) may choose. Both have
 // dense output and the same interface, so one segment loop serves both.
-using Dopri5 = odeint::dense_output_runge_kutta<odeint::controlled_runge_kutta<odeint::runge_kutta_dopri5<StateVector>>>;
+using Dopri5 =
+    odeint::dense_output_runge_kutta<odeint::controlled_runge_kutta<odeint::runge_kutta_dopri5<StateVector>>>;
 using BulirschStoer = odeint::bulirsch_stoer_dense_out<StateVector>;
 
 template <class Stepper> Stepper make_stepper(const IntegratorSettings& settings);
@@ -65,7 +66,8 @@ public:
 private:
   // Integrate one segment; returns false when the run stopped (Kessler or failure).
   template <class Stepper> bool integrate_segment(const Segment& segment, bool last, StateVector& x);
-  void record_outputs_up_to(double t_until, bool inclusive, const std::function<void(double, StateVector&)>& state_at,
+  void record_outputs_up_to(double t_until, bool inclusive,
+                            const std::function<void(double, StateVector&)>& state_at,
                             const ArcmSystem& recording_system);
   void fail(double t, const std::string& why);
 
@@ -105,7 +107,8 @@ void RunIntegrator::record_outputs_up_to(double t_until, bool inclusive,
   }
 }
 
-template <class Stepper> bool RunIntegrator::integrate_segment(const Segment& segment, bool last, StateVector& x) {
+template <class Stepper>
+bool RunIntegrator::integrate_segment(const Segment& segment, bool last, StateVector& x) {
   const IntegratorSettings& settings = scenario_.integrator;
   ArcmSystem system(scenario_, layout_, segment.in_force, reference_);
   // Outputs are evaluated on a copy, so recording never touches the state
@@ -119,7 +122,8 @@ template <class Stepper> bool RunIntegrator::integrate_segment(const Segment& se
   // An output exactly at the segment start takes the state at the start,
   // with the parameters of this segment (right-continuous outputs).
   const StateVector at_start = x;
-  record_outputs_up_to(segment.start, true, [&](double, StateVector& out) { out = at_start; }, recording_system);
+  record_outputs_up_to(
+      segment.start, true, [&](double, StateVector& out) { out = at_start; }, recording_system);
 
   Stepper stepper = make_stepper<Stepper>(settings);
   const double span = segment.end - segment.start;
@@ -157,8 +161,10 @@ template <class Stepper> bool RunIntegrator::integrate_segment(const Segment& se
       return false;
     }
     auto dense = [&](double tau, StateVector& out) {
-      if (std::fabs(tau - t_now) <= SAME_TIME) out = now;
-      else stepper.calc_state(tau, out);
+      if (std::fabs(tau - t_now) <= SAME_TIME)
+        out = now;
+      else
+        stepper.calc_state(tau, out);
     };
     // Kessler syndrome: stop where debris first reaches D_max (bisection on
     // the dense output; debris is continuous within the step).
@@ -174,8 +180,8 @@ template <class Stepper> bool RunIntegrator::integrate_segment(const Segment& se
       dense(hi, x);
       status_ = RunStatus::kessler;
       stop_time_ = hi;
-      message_ = "debris reached the Kessler threshold of " + format_time(kessler) + " objects at t = " +
-                 format_time(hi);
+      message_ = "debris reached the Kessler threshold of " + format_time(kessler) +
+                 " objects at t = " + format_time(hi);
       recorder_.record_final(hi, x, recording_system);
       return false;
     }
@@ -185,7 +191,8 @@ template <class Stepper> bool RunIntegrator::integrate_segment(const Segment& se
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count() >
             settings.wall_time_limit) {
       x = now;
-      fail(t, "wall-clock limit of " + format_time(settings.wall_time_limit) + " s per run reached (run_time_limit)");
+      fail(t, "wall-clock limit of " + format_time(settings.wall_time_limit) +
+                  " s per run reached (run_time_limit)");
       recorder_.record_final(t, x, recording_system);
       return false;
     }
@@ -198,7 +205,9 @@ template <class Stepper> bool RunIntegrator::integrate_segment(const Segment& se
     }
   }
   x = stepper.current_state();
-  if (last) record_outputs_up_to(segment.end, true, [&](double, StateVector& out) { out = x; }, recording_system);
+  if (last)
+    record_outputs_up_to(
+        segment.end, true, [&](double, StateVector& out) { out = x; }, recording_system);
   return true;
 }
 
@@ -232,7 +241,9 @@ RunResults RunIntegrator::run() {
 
 } // namespace
 
-RunResults simulate(const Scenario& scenario) { return RunIntegrator(scenario).run(); }
+RunResults simulate(const Scenario& scenario) {
+  return RunIntegrator(scenario).run();
+}
 
 RunResults blank_results(const Scenario& scenario) {
   const StateLayout layout(scenario.n_actors(), scenario.n_resources(), scenario.n_beneficiaries());

@@ -26,8 +26,8 @@ void effective_experience(const std::vector<Actor>& actors, const double* experi
   }
 }
 
-bool may_buy_from(const Actor& buyer, std::size_t buyer_index, const Actor& provider, std::size_t provider_index,
-                  bool cross_bloc_launch) {
+bool may_buy_from(const Actor& buyer, std::size_t buyer_index, const Actor& provider,
+                  std::size_t provider_index, bool cross_bloc_launch) {
   if (buyer_index == provider_index) return false;
   if (provider.kind != ActorKind::firm || !provider.launch_provider) return false;
   const bool same_bloc = buyer.bloc >= 0 && buyer.bloc == provider.bloc;

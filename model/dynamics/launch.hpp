@@ -11,7 +11,9 @@
 namespace arcm::launch {
 
 //! Learning exponent b = −log2(p) of a progress ratio p in (0, 1] [-].
-inline double learning_exponent(double progress_ratio) { return -std::log2(progress_ratio); }
+inline double learning_exponent(double progress_ratio) {
+  return -std::log2(progress_ratio);
+}
 
 //! Own launch cost after learning, c_own = c_floor + (c_0 − c_floor) (X_eff / X_eff(t0))^(−b) [M$/t].
 inline double own_cost(double initial_cost, double cost_floor, double exponent, double experience_ratio) {
@@ -26,7 +28,7 @@ void effective_experience(const std::vector<Actor>& actors, const double* experi
                           double* effective);
 
 //! May `buyer` buy launches from `provider` (MODEL.md §3)?
-bool may_buy_from(const Actor& buyer, std::size_t buyer_index, const Actor& provider, std::size_t provider_index,
-                  bool cross_bloc_launch);
+bool may_buy_from(const Actor& buyer, std::size_t buyer_index, const Actor& provider,
+                  std::size_t provider_index, bool cross_bloc_launch);
 
 } // namespace arcm::launch

@@ -34,7 +34,9 @@ struct CatalogEntry {
 
 namespace {
 
-double safe_ratio(double num, double den) { return den > 0.0 ? num / den : 0.0; }
+double safe_ratio(double num, double den) {
+  return den > 0.0 ? num / den : 0.0;
+}
 
 // Weighted Gini coefficient of per-capita gains over beneficiaries (§11).
 double gini_of_gains(const RowContext& c) {
@@ -45,7 +47,8 @@ double gini_of_gains(const RowContext& c) {
     const Beneficiary& ben = sc.beneficiaries[b];
     if (ben.weight <= 0.0) continue; // no population, no per-capita gain
     double gains = c.x[c.layout.receipts(b)];
-    if (ben.actor >= 0) gains = std::max(0.0, gains + c.x[c.layout.profit(static_cast<std::size_t>(ben.actor))]);
+    if (ben.actor >= 0)
+      gains = std::max(0.0, gains + c.x[c.layout.profit(static_cast<std::size_t>(ben.actor))]);
     per_capita.push_back(gains / ben.weight);
     weight.push_back(ben.weight);
     total_gains += gains;
@@ -81,12 +84,16 @@ std::vector<CatalogEntry> build_catalog(const StateLayout& layout) {
                    }});
   }
   auto copy_vector = [](const std::vector<double> Workspace::*member) {
-    return [member](const RowContext& c, double* out) { std::copy((c.w.*member).begin(), (c.w.*member).end(), out); };
+    return [member](const RowContext& c, double* out) {
+      std::copy((c.w.*member).begin(), (c.w.*member).end(), out);
+    };
   };
   cat.push_back({{"price", "market price", "M$/t", R}, copy_vector(&Workspace::price)});
-  cat.push_back({{"demand", "quantity demanded at the market price", "t/yr", R}, copy_vector(&Workspace::demand)});
+  cat.push_back(
+      {{"demand", "quantity demanded at the market price", "t/yr", R}, copy_vector(&Workspace::demand)});
   cat.push_back({{"fringe_supply", "competitive fringe supply", "t/yr", R}, copy_vector(&Workspace::fringe)});
-  cat.push_back({{"backstop_supply", "backstop supply (cap regime only)", "t/yr", R}, copy_vector(&Workspace::backstop)});
+  cat.push_back({{"backstop_supply", "backstop supply (cap regime only)", "t/yr", R},
+                 copy_vector(&Workspace::backstop)});
   cat.push_back({{"backstop_price", "backstop price cap (inf: no backstop)", "M$/t", R},
                  copy_vector(&Workspace::backstop_price)});
   cat.push_back({{"extraction", "extraction rate q", "t/yr", AR}, copy_vector(&Workspace::extraction)});
@@ -94,13 +101,18 @@ std::vector<CatalogEntry> build_catalog(const StateLayout& layout) {
   cat.push_back({{"royalty", "benefit-sharing royalty paid", "M$/yr", AR}, copy_vector(&Workspace::royalty)});
   cat.push_back({{"profit_rate", "cash profit after royalty, operating and resupply costs", "M$/yr", AR},
                  copy_vector(&Workspace::profit)});
-  cat.push_back({{"investment", "investment in new capacity", "M$/yr", AR}, copy_vector(&Workspace::investment)});
-  cat.push_back({{"unit_cost", "unit extraction and transport cost c", "M$/t", AR}, copy_vector(&Workspace::unit_cost)});
-  cat.push_back({{"user_cost", "internalised scarcity (user) cost mu", "M$/t", AR}, copy_vector(&Workspace::user_cost)});
+  cat.push_back(
+      {{"investment", "investment in new capacity", "M$/yr", AR}, copy_vector(&Workspace::investment)});
+  cat.push_back({{"unit_cost", "unit extraction and transport cost c", "M$/t", AR},
+                 copy_vector(&Workspace::unit_cost)});
+  cat.push_back({{"user_cost", "internalised scarcity (user) cost mu", "M$/t", AR},
+                 copy_vector(&Workspace::user_cost)});
   cat.push_back({{"capital_cost", "capital cost of one t/yr of new capacity", "M$ yr/t", AR},
                  copy_vector(&Workspace::capital_cost)});
-  cat.push_back({{"launch_cost", "launch cost paid per tonne to LEO", "M$/t", A}, copy_vector(&Workspace::launch_cost)});
-  cat.push_back({{"launched_mass", "mass launched for the actor", "t/yr", A}, copy_vector(&Workspace::launched_mass)});
+  cat.push_back({{"launch_cost", "launch cost paid per tonne to LEO", "M$/t", A},
+                 copy_vector(&Workspace::launch_cost)});
+  cat.push_back(
+      {{"launched_mass", "mass launched for the actor", "t/yr", A}, copy_vector(&Workspace::launched_mass)});
   cat.push_back({{"tension_target", "target tension T*", "1", S},
                  [](const RowContext& c, double* out) { out[0] = c.w.tension_target; }});
 
@@ -130,7 +142,10 @@ std::vector<CatalogEntry> build_catalog(const StateLayout& layout) {
                      for (std::size_t i = 0; i < n; ++i) out[k] += c.w.extraction[i * m + k];
                    }
                  }});
-  cat.push_back({{"cumulative_share_by_kind", "share of cumulative extraction by actor kind", "1", {"kind", "resource"}},
+  cat.push_back({{"cumulative_share_by_kind",
+                  "share of cumulative extraction by actor kind",
+                  "1",
+                  {"kind", "resource"}},
                  [](const RowContext& c, double* out) {
                    const std::size_t n = c.scenario.n_actors(), m = c.scenario.n_resources();
                    for (std::size_t k = 0; k < m; ++k) {
@@ -144,36 +159,37 @@ std::vector<CatalogEntry> build_catalog(const StateLayout& layout) {
                      out[1 * m + k] = safe_ratio(total - states, total);
                    }
                  }});
-  cat.push_back({{"cumulative_share_by_bloc", "share of cumulative extraction by bloc", "1", {"bloc", "resource"}},
-                 [](const RowContext& c, double* out) {
-                   const std::size_t n = c.scenario.n_actors(), m = c.scenario.n_resources();
-                   const std::size_t nb = c.scenario.blocs.size();
-                   for (std::size_t k = 0; k < m; ++k) {
-                     double total = 0.0;
-                     for (std::size_t i = 0; i < n; ++i) total += c.x[c.layout.extracted(i, k)];
-                     for (std::size_t b = 0; b < nb; ++b) {
-                       double of_bloc = 0.0;
-                       for (std::size_t i = 0; i < n; ++i)
-                         if (c.scenario.actors[i].bloc == static_cast<int>(b)) of_bloc += c.x[c.layout.extracted(i, k)];
-                       out[b * m + k] = safe_ratio(of_bloc, total);
-                     }
-                   }
-                 }});
-  cat.push_back({{"hhi", "Herfindahl-Hirschman index of extraction", "1", R},
-                 [](const RowContext& c, double* out) {
-                   const std::size_t n = c.scenario.n_actors(), m = c.scenario.n_resources();
-                   for (std::size_t k = 0; k < m; ++k) {
-                     double total = 0.0;
-                     for (std::size_t i = 0; i < n; ++i) total += c.w.extraction[i * m + k];
-                     double hhi = 0.0;
-                     if (total > 0.0)
-                       for (std::size_t i = 0; i < n; ++i) {
-                         const double s = c.w.extraction[i * m + k] / total;
-                         hhi += s * s;
-                       }
-                     out[k] = hhi;
-                   }
-                 }});
+  cat.push_back(
+      {{"cumulative_share_by_bloc", "share of cumulative extraction by bloc", "1", {"bloc", "resource"}},
+       [](const RowContext& c, double* out) {
+         const std::size_t n = c.scenario.n_actors(), m = c.scenario.n_resources();
+         const std::size_t nb = c.scenario.blocs.size();
+         for (std::size_t k = 0; k < m; ++k) {
+           double total = 0.0;
+           for (std::size_t i = 0; i < n; ++i) total += c.x[c.layout.extracted(i, k)];
+           for (std::size_t b = 0; b < nb; ++b) {
+             double of_bloc = 0.0;
+             for (std::size_t i = 0; i < n; ++i)
+               if (c.scenario.actors[i].bloc == static_cast<int>(b)) of_bloc += c.x[c.layout.extracted(i, k)];
+             out[b * m + k] = safe_ratio(of_bloc, total);
+           }
+         }
+       }});
+  cat.push_back(
+      {{"hhi", "Herfindahl-Hirschman index of extraction", "1", R}, [](const RowContext& c, double* out) {
+         const std::size_t n = c.scenario.n_actors(), m = c.scenario.n_resources();
+         for (std::size_t k = 0; k < m; ++k) {
+           double total = 0.0;
+           for (std::size_t i = 0; i < n; ++i) total += c.w.extraction[i * m + k];
+           double hhi = 0.0;
+           if (total > 0.0)
+             for (std::size_t i = 0; i < n; ++i) {
+               const double s = c.w.extraction[i * m + k] / total;
+               hhi += s * s;
+             }
+           out[k] = hhi;
+         }
+       }});
   cat.push_back({{"gini", "weighted Gini coefficient of per-capita gains over beneficiaries", "1", S},
                  [](const RowContext& c, double* out) { out[0] = gini_of_gains(c); }});
   return cat;
@@ -213,8 +229,7 @@ std::vector<double> output_grid(const Scenario& scenario) {
 }
 
 TrajectoryRecorder::TrajectoryRecorder(const Scenario& scenario, const StateLayout& layout)
-    : scenario_(scenario), layout_(layout), times_(output_grid(scenario)),
-      entries_(build_catalog(layout)) {
+    : scenario_(scenario), layout_(layout), times_(output_grid(scenario)), entries_(build_catalog(layout)) {
   for (const auto& entry : entries_) {
     std::size_t size = 1;
     for (const auto& dim : entry.info.dims) size *= dim_size(scenario, dim);
@@ -307,8 +322,8 @@ void TrajectoryRecorder::finish(RunResults& results, double stop_time) const {
   results.summary.clear();
   auto add = [&](std::string name, std::string long_name, std::string units, std::vector<std::string> dims,
                  std::vector<double> data) {
-    results.summary.push_back({std::move(name), std::move(long_name), std::move(units), std::move(dims),
-                               std::move(data)});
+    results.summary.push_back(
+        {std::move(name), std::move(long_name), std::move(units), std::move(dims), std::move(data)});
   };
   add("stop_time", "year the run ended", "yr", {}, {stop_time});
   add("tension_final", "tension at the end of the run", "1", {}, final_row("tension"));
@@ -334,8 +349,8 @@ void TrajectoryRecorder::finish(RunResults& results, double stop_time) const {
     std::vector<double> total(m, 0.0);
     for (std::size_t i = 0; i < sc.n_actors(); ++i)
       for (std::size_t k = 0; k < m; ++k) total[k] += extracted[i * m + k];
-    add("extracted_total_final", "cumulative extraction by all actors at the end of the run", "t", {"resource"},
-        total);
+    add("extracted_total_final", "cumulative extraction by all actors at the end of the run", "t",
+        {"resource"}, total);
   }
   add("npv_final", "discounted net cash flow of resource activity at the end of the run", "M$", {"actor"},
       final_row("npv"));
@@ -347,7 +362,8 @@ void TrajectoryRecorder::finish(RunResults& results, double stop_time) const {
     const std::vector<double> paid = final_row("royalties_paid");
     double total = 0.0;
     for (double v : paid) total += v;
-    add("royalties_total_final", "cumulative benefit-sharing royalties paid by all actors", "M$", {}, {total});
+    add("royalties_total_final", "cumulative benefit-sharing royalties paid by all actors", "M$", {},
+        {total});
   }
   {
     // First output year in which firms out-extract states while total

@@ -59,7 +59,7 @@ private:
   StateLayout layout_;
   std::vector<double> times_;
   std::vector<CatalogEntry> entries_;
-  std::vector<std::vector<double>> data_; // per catalog entry, time-major
+  std::vector<std::vector<double>> data_;  // per catalog entry, time-major
   std::vector<std::vector<double>> final_; // per catalog entry, one row at the stop time
   std::vector<std::size_t> row_size_;
   std::vector<bool> recorded_;

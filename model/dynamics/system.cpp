@@ -75,11 +75,11 @@ void ArcmSystem::operator()(const StateVector& x, StateVector& dxdt, double t) c
                                w.effective_experience.data());
   for (std::size_t i = 0; i < n; ++i) {
     const Actor& a = sc.actors[i];
-    w.own_launch_cost[i] =
-        launch::own_cost(a.launch_cost, a.launch_cost_floor, learning_exponent_[i],
-                         w.effective_experience[i] / reference_.effective_experience[i]);
+    w.own_launch_cost[i] = launch::own_cost(a.launch_cost, a.launch_cost_floor, learning_exponent_[i],
+                                            w.effective_experience[i] / reference_.effective_experience[i]);
   }
-  const double debris_surcharge = 1.0 + econ.debris_launch_surcharge * nonneg(debris - sc.debris.initial) / debris_ref;
+  const double debris_surcharge =
+      1.0 + econ.debris_launch_surcharge * nonneg(debris - sc.debris.initial) / debris_ref;
   const double mitigation_surcharge =
       1.0 + econ.mitigation_cost * nonneg(regime.debris_mitigation - reference_.debris_mitigation);
   double cheapest_launch = std::numeric_limits<double>::infinity();
@@ -113,15 +113,17 @@ void ArcmSystem::operator()(const StateVector& x, StateVector& dxdt, double t) c
       w.usable_capacity[i * m + k] = usable;
       total_usable += usable;
     }
-    const double rent = legal::scarcity_rent(r.stock_exponent, w.extraction_cost[k], total_usable,
-                                             stock, r.min_stock, econ.social_discount_rate);
+    const double rent = legal::scarcity_rent(r.stock_exponent, w.extraction_cost[k], total_usable, stock,
+                                             r.min_stock, econ.social_discount_rate);
     const double security_factor = 1.0 + econ.tension_cost_surcharge * tension;
     for (std::size_t i = 0; i < n; ++i) {
       const std::size_t ik = i * m + k;
       const double share = total_usable > 0.0 ? w.usable_capacity[ik] / total_usable : 0.0;
-      w.unit_cost[ik] = sc.actors[i].cost_efficiency * (w.extraction_cost[k] + r.transport_cost) * security_factor;
+      w.unit_cost[ik] =
+          sc.actors[i].cost_efficiency * (w.extraction_cost[k] + r.transport_cost) * security_factor;
       w.user_cost[ik] = legal::user_cost(titles_[i].effective_property_security, share, rent);
-      w.players[i] = {w.usable_capacity[ik], (w.unit_cost[ik] + w.user_cost[ik]) / (1.0 - titles_[i].royalty_rate)};
+      w.players[i] = {w.usable_capacity[ik],
+                      (w.unit_cost[ik] + w.user_cost[ik]) / (1.0 - titles_[i].royalty_rate)};
     }
     market::MarketConditions conditions;
     conditions.demand_scale = r.demand * std::exp(r.demand_growth * elapsed);
@@ -129,8 +131,8 @@ void ArcmSystem::operator()(const StateVector& x, StateVector& dxdt, double t) c
     conditions.elasticity = r.elasticity;
     conditions.fringe_supply = r.fringe_supply;
     conditions.fringe_elasticity = r.fringe_elasticity;
-    conditions.backstop_price = r.has_backstop ? r.backstop_price + r.backstop_launch_mass * cheapest_launch
-                                               : market::NO_BACKSTOP;
+    conditions.backstop_price =
+        r.has_backstop ? r.backstop_price + r.backstop_launch_mass * cheapest_launch : market::NO_BACKSTOP;
     conditions.eligibility_band = econ.eligibility_band;
     // The previous price warm-starts the bracket; the root does not depend on it
     // beyond the solver tolerance.
@@ -173,9 +175,11 @@ void ArcmSystem::operator()(const StateVector& x, StateVector& dxdt, double t) c
       // Tobin's q on myopic expectations; idle capacity earns nothing.
       const double utilisation = capacity > 0.0 ? q / capacity : 1.0;
       const double margin = ((1.0 - royalty_rate) * price - w.unit_cost[ik]) * utilisation - resupply_cost;
-      const double capital_cost = (r.hardware_cost + r.plant_mass * w.launch_cost[i]) * (1.0 + licensing_fee_[i]);
+      const double capital_cost =
+          (r.hardware_cost + r.plant_mass * w.launch_cost[i]) * (1.0 + licensing_fee_[i]);
       const double loss_rate = r.depreciation + econ.debris_capacity_loss * debris / debris_ref;
-      const double required_return = a.discount_rate + title_premium + econ.tension_risk_premium * tension + loss_rate;
+      const double required_return =
+          a.discount_rate + title_premium + econ.tension_risk_premium * tension + loss_rate;
       const double tobin_q = (margin / capital_cost + a.strategic_value) / required_return;
       const double excess = nonneg(tobin_q - 1.0);
       w.capital_cost[ik] = capital_cost;
@@ -184,8 +188,8 @@ void ArcmSystem::operator()(const StateVector& x, StateVector& dxdt, double t) c
       total_desired += w.desired_investment[ik];
     }
     // The financing cap scales every market's investment by the same factor.
-    const double financing = base_budget_[i] * std::exp(a.budget_growth * elapsed) +
-                             a.profit_reinvestment * nonneg(total_profit);
+    const double financing =
+        base_budget_[i] * std::exp(a.budget_growth * elapsed) + a.profit_reinvestment * nonneg(total_profit);
     const double scale = total_desired > 0.0 ? std::min(1.0, financing / total_desired) : 0.0;
     double launched = a.base_launch_mass * std::exp(a.base_launch_growth * elapsed);
     const double discount = std::exp(-a.discount_rate * elapsed);
@@ -254,9 +258,8 @@ void ArcmSystem::operator()(const StateVector& x, StateVector& dxdt, double t) c
     const double stock = nonneg(x[L.stock(k)]);
     double extracted = 0.0;
     for (std::size_t i = 0; i < n; ++i) extracted += w.extraction[i * m + k];
-    const double regrowth = r.regeneration_rate > 0.0
-                                ? r.regeneration_rate * stock * (1.0 - stock / r.stock_capacity)
-                                : 0.0;
+    const double regrowth =
+        r.regeneration_rate > 0.0 ? r.regeneration_rate * stock * (1.0 - stock / r.stock_capacity) : 0.0;
     dxdt[L.stock(k)] = -extracted + regrowth;
   }
   double total_royalty = 0.0;

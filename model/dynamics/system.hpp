@@ -27,26 +27,26 @@ struct RunReference {
 //! Actor × resource arrays are indexed i * M + k.
 struct Workspace {
   // Launch (§3)
-  std::vector<double> clamped_experience; //!< max(X, 0) [t]
-  std::vector<double> bloc_experience;    //!< Σ X per bloc [t]
+  std::vector<double> clamped_experience;   //!< max(X, 0) [t]
+  std::vector<double> bloc_experience;      //!< Σ X per bloc [t]
   std::vector<double> effective_experience; //!< X_eff [t]
-  std::vector<double> own_launch_cost;    //!< c_own [M$/t]
-  std::vector<double> launch_cost;        //!< c_L [M$/t]
-  std::vector<int> launch_provider;       //!< −1: flies itself; else index of the provider it buys from
-  std::vector<double> launched_mass;      //!< M_i [t/yr]
+  std::vector<double> own_launch_cost;      //!< c_own [M$/t]
+  std::vector<double> launch_cost;          //!< c_L [M$/t]
+  std::vector<int> launch_provider;         //!< −1: flies itself; else index of the provider it buys from
+  std::vector<double> launched_mass;        //!< M_i [t/yr]
   // Markets (§4–§6)
-  std::vector<double> extraction_cost;    //!< c_ext,k(S_k) [M$/t]
-  std::vector<double> usable_capacity;    //!< K̃_ik [t/yr]
-  std::vector<double> unit_cost;          //!< c_ik [M$/t]
-  std::vector<double> user_cost;          //!< μ_ik [M$/t]
-  std::vector<double> extraction;         //!< q_ik [t/yr]
-  std::vector<double> price;              //!< P_k [M$/t]
-  std::vector<double> demand;             //!< Q_d,k [t/yr]
-  std::vector<double> fringe;             //!< Q_f,k [t/yr]
-  std::vector<double> backstop;           //!< Q_bs,k [t/yr]
-  std::vector<double> backstop_price;     //!< P̄_k [M$/t] (inf = none)
-  std::vector<market::Player> players;    //!< scratch for one market
-  std::vector<double> player_output;      //!< scratch for one market
+  std::vector<double> extraction_cost; //!< c_ext,k(S_k) [M$/t]
+  std::vector<double> usable_capacity; //!< K̃_ik [t/yr]
+  std::vector<double> unit_cost;       //!< c_ik [M$/t]
+  std::vector<double> user_cost;       //!< μ_ik [M$/t]
+  std::vector<double> extraction;      //!< q_ik [t/yr]
+  std::vector<double> price;           //!< P_k [M$/t]
+  std::vector<double> demand;          //!< Q_d,k [t/yr]
+  std::vector<double> fringe;          //!< Q_f,k [t/yr]
+  std::vector<double> backstop;        //!< Q_bs,k [t/yr]
+  std::vector<double> backstop_price;  //!< P̄_k [M$/t] (inf = none)
+  std::vector<market::Player> players; //!< scratch for one market
+  std::vector<double> player_output;   //!< scratch for one market
   // Cash flows and investment (§6, §7)
   std::vector<double> revenue;            //!< R_ik [M$/yr]
   std::vector<double> royalty;            //!< Y_ik [M$/yr]
@@ -55,9 +55,9 @@ struct Workspace {
   std::vector<double> desired_investment; //!< I*_ik [M$/yr]
   std::vector<double> investment;         //!< I_ik [M$/yr]
   // Tension (§8)
-  std::vector<double> bloc_revenue;       //!< Σ R per bloc [M$/yr]
-  double tension_target{0};               //!< T* [-]
-  long market_evaluations{0};             //!< evaluations of h, cumulative (diagnostics)
+  std::vector<double> bloc_revenue; //!< Σ R per bloc [M$/yr]
+  double tension_target{0};         //!< T* [-]
+  long market_evaluations{0};       //!< evaluations of h, cumulative (diagnostics)
 
   void resize(std::size_t n_actors, std::size_t n_resources, std::size_t n_blocs);
 };
@@ -82,12 +82,12 @@ private:
   RegimeState in_force_;
   const RunReference& reference_;
   // Per-segment constants
-  std::vector<legal::ActorTitle> titles_;       // θ_eff,i, β_i
-  std::vector<double> learning_exponent_;       // b_i
-  std::vector<double> licensing_fee_;           // ℓ_j(i)
-  std::vector<double> build_lag_;               // τ_b,ik = τ_build,k + τ_L,j(i) [yr], i * M + k
+  std::vector<legal::ActorTitle> titles_;            // θ_eff,i, β_i
+  std::vector<double> learning_exponent_;            // b_i
+  std::vector<double> licensing_fee_;                // ℓ_j(i)
+  std::vector<double> build_lag_;                    // τ_b,ik = τ_build,k + τ_L,j(i) [yr], i * M + k
   std::vector<std::vector<int>> eligible_providers_; // per buyer, in index order
-  std::vector<double> base_budget_;             // B_i0 [M$/yr]
+  std::vector<double> base_budget_;                  // B_i0 [M$/yr]
   mutable Workspace work_;
 };
 

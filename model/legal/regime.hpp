@@ -24,7 +24,8 @@ double scarcity_rent(double stock_exponent, double extraction_cost_now, double t
 
 //! User cost an actor internalises, μ = [θ_eff + (1 − θ_eff) s] λ [M$/t]:
 //! all of the rent with secure exclusive title, only its own share s under open access.
-inline double user_cost(double effective_property_security, double capacity_share, double scarcity_rent_value) {
+inline double user_cost(double effective_property_security, double capacity_share,
+                        double scarcity_rent_value) {
   return (effective_property_security + (1.0 - effective_property_security) * capacity_share) *
          scarcity_rent_value;
 }

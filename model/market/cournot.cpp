@@ -46,7 +46,8 @@ Evaluation evaluate(const MarketConditions& m, const Player* players, std::size_
 
 double best_response(const MarketConditions& m, const Player& player, double price) {
   if (player.capacity <= 0.0) return 0.0;
-  const double phi = m.elasticity * quantity_demanded(m, price) + m.fringe_elasticity * fringe_quantity(m, price);
+  const double phi =
+      m.elasticity * quantity_demanded(m, price) + m.fringe_elasticity * fringe_quantity(m, price);
   return best_response_given_phi(phi, player, price);
 }
 
@@ -145,8 +146,8 @@ Clearing clear_market(const MarketConditions& m, const Player* players, std::siz
   // h is monotone but only piecewise smooth, so every iterate keeps the bracket.
   int side = 0;
   double x_root = h_hi == 0.0 ? x_hi : x_lo;
-  for (int iteration = 0; iteration < MAX_ITERATIONS && h_lo != 0.0 && h_hi != 0.0 &&
-                          x_hi - x_lo > PRICE_RELATIVE_TOLERANCE;
+  for (int iteration = 0;
+       iteration < MAX_ITERATIONS && h_lo != 0.0 && h_hi != 0.0 && x_hi - x_lo > PRICE_RELATIVE_TOLERANCE;
        ++iteration) {
     double x_new = (x_lo * h_hi - x_hi * h_lo) / (h_hi - h_lo);
     // Fall back to bisection when the secant leaves the inner 90 % of the bracket.
@@ -170,9 +171,12 @@ Clearing clear_market(const MarketConditions& m, const Player* players, std::siz
       side = 1;
     }
   }
-  if (h_lo == 0.0) x_root = x_lo;
-  else if (h_hi == 0.0) x_root = x_hi;
-  else x_root = 0.5 * (x_lo + x_hi);
+  if (h_lo == 0.0)
+    x_root = x_lo;
+  else if (h_hi == 0.0)
+    x_root = x_hi;
+  else
+    x_root = 0.5 * (x_lo + x_hi);
 
   const double price = std::exp(x_root);
   const Evaluation at_root = evaluate(m, players, n, price);

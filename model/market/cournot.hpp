@@ -16,11 +16,11 @@ inline constexpr double NO_BACKSTOP = std::numeric_limits<double>::infinity();
 
 //! Demand, fringe and backstop of one market at one instant.
 struct MarketConditions {
-  double demand_scale{0};      //!< D_0 e^{g (t - t0)}: demand at the reference price now [t/yr], > 0
-  double reference_price{0};   //!< P_0 [M$/t], > 0
-  double elasticity{0};        //!< ε magnitude of the demand elasticity [-], > 0
-  double fringe_supply{0};     //!< F_0 fringe supply at P_0 [t/yr], >= 0 (0 = no fringe)
-  double fringe_elasticity{0}; //!< η [-], >= 0
+  double demand_scale{0};             //!< D_0 e^{g (t - t0)}: demand at the reference price now [t/yr], > 0
+  double reference_price{0};          //!< P_0 [M$/t], > 0
+  double elasticity{0};               //!< ε magnitude of the demand elasticity [-], > 0
+  double fringe_supply{0};            //!< F_0 fringe supply at P_0 [t/yr], >= 0 (0 = no fringe)
+  double fringe_elasticity{0};        //!< η [-], >= 0
   double backstop_price{NO_BACKSTOP}; //!< P̄ [M$/t]; infinity = no backstop
   double eligibility_band{0.02};      //!< ν of the cap regime's slack rule [-], > 0
 };
@@ -33,16 +33,16 @@ struct Player {
 
 //! The cleared market.
 struct Clearing {
-  double price{0};           //!< P [M$/t]
-  double demand{0};          //!< Q_d(P) [t/yr]
-  double fringe{0};          //!< Q_f(P) [t/yr]
-  double backstop{0};        //!< Q_bs [t/yr], > 0 only in the cap regime
-  bool capped{false};        //!< true in the cap regime (P = P̄)
-  int evaluations{0};        //!< evaluations of the clearing function h
+  double price{0};    //!< P [M$/t]
+  double demand{0};   //!< Q_d(P) [t/yr]
+  double fringe{0};   //!< Q_f(P) [t/yr]
+  double backstop{0}; //!< Q_bs [t/yr], > 0 only in the cap regime
+  bool capped{false}; //!< true in the cap regime (P = P̄)
+  int evaluations{0}; //!< evaluations of the clearing function h
 };
 
-double quantity_demanded(const MarketConditions& m, double price);  //!< Q_d(P) [t/yr]
-double fringe_quantity(const MarketConditions& m, double price);    //!< Q_f(P) [t/yr]
+double quantity_demanded(const MarketConditions& m, double price); //!< Q_d(P) [t/yr]
+double fringe_quantity(const MarketConditions& m, double price);   //!< Q_f(P) [t/yr]
 
 //! Best response q(P) = min(K̃, max(0, Φ(P) (1 − ĉ/P))) with Φ = ε Q_d + η Q_f [t/yr].
 double best_response(const MarketConditions& m, const Player& player, double price);
@@ -53,8 +53,8 @@ double excess_supply(const MarketConditions& m, const Player* players, std::size
 //! Clear the market. Writes each player's output to `outputs[i]` [t/yr].
 //! `price_guess` (> 0, or 0 for none) only speeds up the search; the result
 //! does not depend on it beyond the solver tolerance (relative 1e-13 on P).
-Clearing clear_market(const MarketConditions& m, const Player* players, std::size_t n_players, double* outputs,
-                      double price_guess = 0.0);
+Clearing clear_market(const MarketConditions& m, const Player* players, std::size_t n_players,
+                      double* outputs, double price_guess = 0.0);
 
 //! Relative tolerance on the interior price.
 inline constexpr double PRICE_RELATIVE_TOLERANCE = 1e-13;

@@ -237,7 +237,8 @@ void read_time_and_numerics(const Reader& in, const ConfigNode& root, Scenario& 
                                    (suggestion.empty() ? "" : " (did you mean '" + suggestion + "'?)") +
                                    "; known variables: " + list_words(known));
           }
-          if (std::find(settings.variables.begin(), settings.variables.end(), name) != settings.variables.end())
+          if (std::find(settings.variables.begin(), settings.variables.end(), name) !=
+              settings.variables.end())
             in.fail(item_path, "trajectory variable '" + name + "' is listed twice");
           settings.variables.push_back(name);
         }
@@ -442,8 +443,9 @@ void read_actors(const Reader& in, const ConfigNode& root, Scenario& s) {
       // rather than a new bloc of one that silently changes the tension.
       const auto known = std::find(s.blocs.begin(), s.blocs.end(), bloc);
       if (known == s.blocs.end())
-        in.fail(path + ".bloc", s.blocs.empty() ? "bloc '" + bloc + "' is not declared: list every bloc in the "
-                                                                     "top-level `blocs:`"
+        in.fail(path + ".bloc", s.blocs.empty() ? "bloc '" + bloc +
+                                                      "' is not declared: list every bloc in the "
+                                                      "top-level `blocs:`"
                                                 : unknown_reference("bloc", bloc, s.blocs));
       a.bloc = static_cast<int>(known - s.blocs.begin());
     }

@@ -168,7 +168,8 @@ ParameterPath ParameterPath::resolve(const Scenario& s, const std::string& path)
   // A field of a struct reached by `locate`, looked up in `table`.
   auto bind = [&](const auto& table, const std::string& key, auto locate) {
     const auto found = table.find(key);
-    if (found == table.end()) fail("unknown or not sweepable key '" + key + "'; sweepable here: " + known_keys(table));
+    if (found == table.end())
+      fail("unknown or not sweepable key '" + key + "'; sweepable here: " + known_keys(table));
     const auto field = found->second;
     p.units_ = field.units;
     if (field.number != nullptr) {
@@ -189,7 +190,9 @@ ParameterPath ParameterPath::resolve(const Scenario& s, const std::string& path)
   if (section == "legal" && parts.size() == 2) {
     if (parts[1] == "regime_scope") {
       p.boolean_ = true;
-      p.setter_ = [](Scenario& sc, double v) { sc.regime.scope = v != 0.0 ? RegimeScope::universal : RegimeScope::parties; };
+      p.setter_ = [](Scenario& sc, double v) {
+        sc.regime.scope = v != 0.0 ? RegimeScope::universal : RegimeScope::parties;
+      };
       p.getter_ = [](const Scenario& sc) { return sc.regime.scope == RegimeScope::universal ? 1.0 : 0.0; };
       return p;
     }
@@ -209,11 +212,16 @@ ParameterPath ParameterPath::resolve(const Scenario& s, const std::string& path)
     if ((parts[2] == "initial_capacity" || parts[2] == "initial_pipeline") && parts.size() == 4) {
       const int k = find_id(s.resources, parts[3]);
       if (k < 0) fail("unknown resource '" + parts[3] + "'; resources: " + ids(s.resources));
-      const auto member = parts[2] == "initial_capacity" ? &Actor::initial_capacity : &Actor::initial_pipeline;
+      const auto member =
+          parts[2] == "initial_capacity" ? &Actor::initial_capacity : &Actor::initial_pipeline;
       const auto resource = static_cast<std::size_t>(k);
       p.units_ = "t/yr";
-      p.setter_ = [index, member, resource](Scenario& sc, double v) { (sc.actors[index].*member)[resource] = v; };
-      p.getter_ = [index, member, resource](const Scenario& sc) { return (sc.actors[index].*member)[resource]; };
+      p.setter_ = [index, member, resource](Scenario& sc, double v) {
+        (sc.actors[index].*member)[resource] = v;
+      };
+      p.getter_ = [index, member, resource](const Scenario& sc) {
+        return (sc.actors[index].*member)[resource];
+      };
       return p;
     }
     if (parts.size() != 3) fail("an actor parameter is actors.ID.KEY");
@@ -253,8 +261,8 @@ ParameterPath ParameterPath::resolve(const Scenario& s, const std::string& path)
         return jd.has_domestic_law ? jd.domestic_property_security : NOT_SET;
       };
     } else if (key == "licensing_fee_share" || key == "licensing_delay") {
-      const auto member = key == "licensing_fee_share" ? &Jurisdiction::licensing_fee_share
-                                                       : &Jurisdiction::licensing_delay;
+      const auto member =
+          key == "licensing_fee_share" ? &Jurisdiction::licensing_fee_share : &Jurisdiction::licensing_delay;
       p.units_ = key == "licensing_delay" ? "yr" : "1";
       p.setter_ = [index, member](Scenario& sc, double v) { sc.jurisdictions[index].*member = v; };
       p.getter_ = [index, member](const Scenario& sc) { return sc.jurisdictions[index].*member; };
@@ -291,7 +299,8 @@ ParameterPath ParameterPath::resolve(const Scenario& s, const std::string& path)
       for (std::size_t c = 0; c < changes.size(); ++c)
         if (changes[c].key == parts[2]) change = c;
       if (change == changes.size()) fail("schedule[" + digits + "] does not set '" + parts[2] + "'");
-      p.boolean_ = parts[2] == "cross_bloc_launch" || parts[2] == "regime_scope" || parts[2] == "party_to_regime";
+      p.boolean_ =
+          parts[2] == "cross_bloc_launch" || parts[2] == "regime_scope" || parts[2] == "party_to_regime";
       p.setter_ = [event, change](Scenario& sc, double v) { sc.schedule[event].changes[change].value = v; };
       p.getter_ = [event, change](const Scenario& sc) { return sc.schedule[event].changes[change].value; };
     } else {

@@ -29,7 +29,7 @@ public:
 
   const std::string& path() const { return path_; }
   const std::string& units() const { return units_; } //!< e.g. "M$/t", "1"
-  bool is_boolean() const { return boolean_; }         //!< only 0 and 1 are meaningful
+  bool is_boolean() const { return boolean_; }        //!< only 0 and 1 are meaningful
 
 private:
   std::string path_;

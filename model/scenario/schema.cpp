@@ -6,8 +6,8 @@ namespace arcm::schema {
 
 const std::vector<std::string>& top_level_keys() {
   static const std::vector<std::string> keys{
-      "extends", "name",  "description",   "time",   "integrator", "output",        "economy", "debris",
-      "tension", "legal", "jurisdictions", "blocs", "actors", "resources",  "beneficiaries", "schedule"};
+      "extends", "name",  "description",   "time",  "integrator", "output",    "economy",       "debris",
+      "tension", "legal", "jurisdictions", "blocs", "actors",     "resources", "beneficiaries", "schedule"};
   return keys;
 }
 

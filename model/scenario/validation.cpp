@@ -54,8 +54,8 @@ void check_time_and_numerics(const Scenario& s, const Checker& check) {
 
   const IntegratorSettings& integrator = s.integrator;
   if (integrator.stepper != "dopri5" && integrator.stepper != "bulirsch_stoer")
-    check.fail("integrator.stepper",
-               "expected `dopri5` or `bulirsch_stoer` (both with dense output), got '" + integrator.stepper + "'");
+    check.fail("integrator.stepper", "expected `dopri5` or `bulirsch_stoer` (both with dense output), got '" +
+                                         integrator.stepper + "'");
   check.positive("integrator.relative_tolerance", integrator.relative_tolerance);
   check.positive("integrator.absolute_tolerance", integrator.absolute_tolerance);
   check.positive("integrator.initial_step", integrator.initial_step);

@@ -22,10 +22,10 @@ const Variable& var(const RunResults& r, const std::string& name) {
   return *v;
 }
 
-
 } // namespace
 
-TEST_CASE("Stocks plus cumulative extraction are conserved, and receipts equal royalties paid", "[integrate][conservation]") {
+TEST_CASE("Stocks plus cumulative extraction are conserved, and receipts equal royalties paid",
+          "[integrate][conservation]") {
   const Scenario s = testing::two_actor_scenario();
   const RunResults r = simulate(s);
   REQUIRE(r.status == RunStatus::ok);
@@ -40,7 +40,8 @@ TEST_CASE("Stocks plus cumulative extraction are conserved, and receipts equal r
     for (std::size_t i = 0; i < n; ++i) total += extracted.data[row * n + i];
     CHECK_THAT(total, WithinRel(s.resources[0].stock, 1e-6));
     double received = 0.0, given = 0.0;
-    for (std::size_t b = 0; b < s.n_beneficiaries(); ++b) received += receipts.data[row * s.n_beneficiaries() + b];
+    for (std::size_t b = 0; b < s.n_beneficiaries(); ++b)
+      received += receipts.data[row * s.n_beneficiaries() + b];
     for (std::size_t i = 0; i < n; ++i) given += paid.data[row * n + i];
     CHECK_THAT(received, WithinRel(given, 1e-6) || WithinAbs(given, 1e-9));
     for (std::size_t i = 0; i < n; ++i) max_extracted = std::max(max_extracted, extracted.data[row * n + i]);
@@ -54,7 +55,8 @@ TEST_CASE("Capacity, pipeline, experience, stock and debris never go negative", 
   const RunResults r = simulate(s);
   REQUIRE(r.status == RunStatus::ok);
   const double tolerance = s.integrator.absolute_tolerance;
-  for (const char* name : {"capacity", "pipeline", "launch_experience", "stock", "debris", "extraction", "price"}) {
+  for (const char* name :
+       {"capacity", "pipeline", "launch_experience", "stock", "debris", "extraction", "price"}) {
     const Variable& v = var(r, name);
     const double largest = *std::max_element(v.data.begin(), v.data.end());
     for (double value : v.data) CHECK(value >= -(tolerance + s.integrator.relative_tolerance * largest));
@@ -66,7 +68,8 @@ TEST_CASE("Capacity, pipeline, experience, stock and debris never go negative", 
   }
 }
 
-TEST_CASE("Pipeline and capacity approach their steady states under constant investment", "[integrate][closed-form]") {
+TEST_CASE("Pipeline and capacity approach their steady states under constant investment",
+          "[integrate][closed-form]") {
   Scenario s = testing::two_actor_scenario();
   s.end_year = 2225;
   s.actors.resize(1); // the state alone
@@ -86,14 +89,16 @@ TEST_CASE("Pipeline and capacity approach their steady states under constant inv
   s.regime.benefit_sharing_rate = 0.0;
   const RunResults r = simulate(s);
   REQUIRE(r.status == RunStatus::ok);
-  const double kappa = water.hardware_cost + water.plant_mass * a.launch_cost; // no licensing fee, no surcharge
+  const double kappa =
+      water.hardware_cost + water.plant_mass * a.launch_cost; // no licensing fee, no surcharge
   const double lag = water.build_time + s.jurisdictions[0].licensing_delay;
   CHECK_THAT(var(r, "investment").data.back(), WithinRel(250.0, 1e-9));
   CHECK_THAT(var(r, "pipeline").data.back(), WithinRel(250.0 / kappa * lag, 1e-6));
   CHECK_THAT(var(r, "capacity").data.back(), WithinRel(250.0 / kappa / water.depreciation, 1e-6));
 }
 
-TEST_CASE("A schedule event applies exactly at its year, and outputs there are right-continuous", "[integrate][schedule]") {
+TEST_CASE("A schedule event applies exactly at its year, and outputs there are right-continuous",
+          "[integrate][schedule]") {
   for (double event_year : {2035.0, 2035.37}) {
     Scenario s = testing::two_actor_scenario();
     s.regime.benefit_sharing_rate = 0.0;
@@ -140,8 +145,10 @@ TEST_CASE("Debris reaching the Kessler threshold stops the run there", "[integra
   CHECK_THAT(r.message, Contains("Kessler"));
   const Variable& debris = var(r, "debris");
   for (std::size_t row = 0; row < r.time.size(); ++row) {
-    if (r.time[row] < r.stop_time) CHECK(debris.data[row] < s.debris.kessler_threshold);
-    else CHECK(std::isnan(debris.data[row]));
+    if (r.time[row] < r.stop_time)
+      CHECK(debris.data[row] < s.debris.kessler_threshold);
+    else
+      CHECK(std::isnan(debris.data[row]));
   }
   CHECK_THAT(var(r, "debris_final").data[0], WithinRel(s.debris.kessler_threshold, 1e-8));
   CHECK(var(r, "stop_time").data[0] == r.stop_time);
@@ -180,9 +187,8 @@ TEST_CASE("Two runs of one scenario are identical to the bit", "[integrate][dete
     INFO(a.trajectories[v].name);
     const auto& x = a.trajectories[v].data;
     const auto& y = b.trajectories[v].data;
-    CHECK(std::equal(x.begin(), x.end(), y.begin(), [](double p, double q) {
-      return (std::isnan(p) && std::isnan(q)) || p == q;
-    }));
+    CHECK(std::equal(x.begin(), x.end(), y.begin(),
+                     [](double p, double q) { return (std::isnan(p) && std::isnan(q)) || p == q; }));
   }
   CHECK(a.rhs_evaluations == b.rhs_evaluations);
 }

@@ -8,7 +8,8 @@
 using namespace arcm;
 using Catch::Matchers::WithinRel;
 
-TEST_CASE("Wright's law: cost falls by (1 - p) per doubling of experience with no floor", "[launch][closed-form]") {
+TEST_CASE("Wright's law: cost falls by (1 - p) per doubling of experience with no floor",
+          "[launch][closed-form]") {
   for (double p : {0.75, 0.85, 0.95, 1.0}) {
     const double b = launch::learning_exponent(p);
     double previous = launch::own_cost(10.0, 0.0, b, 1.0);
@@ -24,7 +25,8 @@ TEST_CASE("Wright's law: cost falls by (1 - p) per doubling of experience with n
   CHECK_THAT(launch::own_cost(10.0, 2.0, b, 4.0) - 2.0, WithinRel(8.0 * 0.64, 1e-13));
 }
 
-TEST_CASE("Spillovers: same bloc at chi_in, other blocs at chi_out (1 - T), none without a bloc", "[launch]") {
+TEST_CASE("Spillovers: same bloc at chi_in, other blocs at chi_out (1 - T), none without a bloc",
+          "[launch]") {
   std::vector<Actor> actors(4);
   actors[0].bloc = 0;
   actors[1].bloc = 0;
@@ -51,7 +53,7 @@ TEST_CASE("Launch purchase eligibility follows blocs and the cross-bloc rule", "
   foreign = firm;
   foreign.bloc = 1;
   CHECK(launch::may_buy_from(buyer, 0, firm, 1, false));
-  CHECK_FALSE(launch::may_buy_from(buyer, 0, firm, 0, true));  // not from oneself
+  CHECK_FALSE(launch::may_buy_from(buyer, 0, firm, 0, true));           // not from oneself
   CHECK_FALSE(launch::may_buy_from(buyer, 0, state_provider, 2, true)); // states do not sell
   CHECK_FALSE(launch::may_buy_from(buyer, 0, foreign, 3, false));
   CHECK(launch::may_buy_from(buyer, 0, foreign, 3, true));

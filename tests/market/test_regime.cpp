@@ -49,7 +49,8 @@ TEST_CASE("Tension target rises with bloc inequality and unrecognised exclusive 
   Regime regime;
   regime.cross_bloc_recognition = 0.25;
   regime.safety_zone_exclusivity = 0.5;
-  CHECK_THAT(legal::tension_target(tension, regime, 0.6), WithinRel(0.2 + 0.5 * 0.6 * 0.75 + 0.4 * 0.5 * 0.75, 1e-15));
+  CHECK_THAT(legal::tension_target(tension, regime, 0.6),
+             WithinRel(0.2 + 0.5 * 0.6 * 0.75 + 0.4 * 0.5 * 0.75, 1e-15));
   regime.cross_bloc_recognition = 1.0;
   CHECK(legal::tension_target(tension, regime, 0.6) == 0.2);
   tension.inequality_weight = 10;

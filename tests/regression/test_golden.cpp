@@ -30,9 +30,12 @@ namespace {
 constexpr double GOLDEN_RTOL = 1e-7;
 constexpr double GOLDEN_FLOOR = 1e-9;
 
-const std::string GOLDEN_FILE = std::string(ARCM_SOURCE_DIR) + "/tests/regression/golden/baseline_summary.txt";
+const std::string GOLDEN_FILE =
+    std::string(ARCM_SOURCE_DIR) + "/tests/regression/golden/baseline_summary.txt";
 
-std::string key_of(const Variable& v, std::size_t index) { return v.name + "[" + std::to_string(index) + "]"; }
+std::string key_of(const Variable& v, std::size_t index) {
+  return v.name + "[" + std::to_string(index) + "]";
+}
 
 } // namespace
 
@@ -41,7 +44,8 @@ TEST_CASE("Baseline summary matches the golden file", "[golden]") {
   const RunResults r = simulate(s);
   REQUIRE(r.status == RunStatus::ok);
 
-  if (const char* update = std::getenv("ARCM_UPDATE_GOLDEN"); update != nullptr && std::string(update) == "1") {
+  if (const char* update = std::getenv("ARCM_UPDATE_GOLDEN");
+      update != nullptr && std::string(update) == "1") {
     std::ofstream out(GOLDEN_FILE);
     out << "# ARCM golden summary of config/scenarios/baseline.yaml; regenerate with ARCM_UPDATE_GOLDEN=1\n";
     for (const Variable& v : r.summary)

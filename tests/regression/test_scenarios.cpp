@@ -23,10 +23,11 @@ const Variable& var(const RunResults& r, const std::string& name) {
 
 } // namespace
 
-TEST_CASE("Shipped scenarios conserve stocks and royalties and stay in their domains", "[scenarios][conservation]") {
-  const std::string scenario = GENERATE(as<std::string>{}, "baseline", "ost_ambiguity", "national_property",
-                                        "artemis_bloc", "moon_agreement", "two_bloc_fragmentation",
-                                        "competitive_cooperation");
+TEST_CASE("Shipped scenarios conserve stocks and royalties and stay in their domains",
+          "[scenarios][conservation]") {
+  const std::string scenario =
+      GENERATE(as<std::string>{}, "baseline", "ost_ambiguity", "national_property", "artemis_bloc",
+               "moon_agreement", "two_bloc_fragmentation", "competitive_cooperation");
   INFO("scenario " << scenario);
   const Scenario s = load_scenario(std::string(ARCM_SOURCE_DIR) + "/config/scenarios/" + scenario + ".yaml");
   const RunResults r = simulate(s);

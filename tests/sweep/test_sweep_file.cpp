@@ -16,7 +16,9 @@ namespace {
 
 const std::string DATA = ARCM_TEST_DATA_DIR;
 
-SweepDefinition fixture_sweep(const std::string& name) { return load_sweep(DATA + "/sweeps/" + name); }
+SweepDefinition fixture_sweep(const std::string& name) {
+  return load_sweep(DATA + "/sweeps/" + name);
+}
 
 void require_refused(const std::string& fixture, int line, const std::string& key, const std::string& text,
                      const std::string& reported_file = "") {
@@ -73,8 +75,8 @@ TEST_CASE("A run's scenario carries the run's parameter values", "[sweep]") {
 }
 
 TEST_CASE("The resolved sweep reloads to the same sweep, run for run", "[sweep][resolved]") {
-  for (const char* name : {"grid.yaml", "scenarios_with_failure.yaml", "monte_carlo.yaml", "latin_hypercube.yaml",
-                           "sobol.yaml", "morris.yaml"}) {
+  for (const char* name : {"grid.yaml", "scenarios_with_failure.yaml", "monte_carlo.yaml",
+                           "latin_hypercube.yaml", "sobol.yaml", "morris.yaml"}) {
     INFO(name);
     const SweepDefinition original = fixture_sweep(name);
     const std::string text = resolved_sweep_yaml(original);
@@ -101,30 +103,40 @@ TEST_CASE("Editing a sweep changes its definition hash", "[sweep][resolved]") {
   CHECK(definition_hash(text) != hash);
 }
 
-#define BAD_SWEEP(fixture, ...)                                                                                    \
-  TEST_CASE("bad sweep " fixture, "[sweep][bad_sweep]") { require_refused(fixture, __VA_ARGS__); }
+#define BAD_SWEEP(fixture, ...)                                                                              \
+  TEST_CASE("bad sweep " fixture, "[sweep][bad_sweep]") {                                                    \
+    require_refused(fixture, __VA_ARGS__);                                                                   \
+  }
 
 BAD_SWEEP("unknown_top_key.yaml", 3, "desing", "did you mean 'design'")
 BAD_SWEEP("missing_design.yaml", 2, "design", "required key is missing")
 BAD_SWEEP("unknown_design_type.yaml", 4, "design.type", "unknown design 'factorial'")
-BAD_SWEEP("unknown_parameter_path.yaml", 6, "design.parameters.actors.spacx.progress_ratio", "unknown actor 'spacx'")
+BAD_SWEEP("unknown_parameter_path.yaml", 6, "design.parameters.actors.spacx.progress_ratio",
+          "unknown actor 'spacx'")
 BAD_SWEEP("unknown_parameter_key.yaml", 6, "design.parameters.actors.spacex.progres_ratio", "not sweepable")
-BAD_SWEEP("grid_value_out_of_range.yaml", 7, "design.parameters.actors.spacex.progress_ratio", "axis value 1.2")
-BAD_SWEEP("distribution_bound_out_of_range.yaml", 7, "design.parameters.legal.benefit_sharing_rate", "upper bound 1")
-BAD_SWEEP("malformed_distribution.yaml", 7, "design.parameters.resources.pgm.elasticity.uniform", "expected 2 numbers")
+BAD_SWEEP("grid_value_out_of_range.yaml", 7, "design.parameters.actors.spacex.progress_ratio",
+          "axis value 1.2")
+BAD_SWEEP("distribution_bound_out_of_range.yaml", 7, "design.parameters.legal.benefit_sharing_rate",
+          "upper bound 1")
+BAD_SWEEP("malformed_distribution.yaml", 7, "design.parameters.resources.pgm.elasticity.uniform",
+          "expected 2 numbers")
 BAD_SWEEP("bad_distribution_arguments.yaml", 7, "design.parameters.resources.pgm.elasticity.normal", "sd > 0")
-BAD_SWEEP("unknown_distribution.yaml", 7, "design.parameters.resources.pgm.elasticity.gamma", "unknown distribution")
+BAD_SWEEP("unknown_distribution.yaml", 7, "design.parameters.resources.pgm.elasticity.gamma",
+          "unknown distribution")
 BAD_SWEEP("sobol_not_power_of_two.yaml", 5, "design.base_samples", "power of two")
 BAD_SWEEP("morris_odd_levels.yaml", 6, "design.levels", "must be even")
 BAD_SWEEP("morris_unbounded.yaml", 8, "design.parameters.resources.pgm.elasticity", "bounded distribution")
 BAD_SWEEP("key_of_other_design.yaml", 5, "design.runs", "not a key of the grid design")
 BAD_SWEEP("missing_runs.yaml", 4, "design.runs", "required by the monte_carlo design")
 BAD_SWEEP("missing_scenario.yaml", 2, "scenario", "base scenario")
-BAD_SWEEP("bad_scenario_value.yaml", 5, "actors.china.progress_ratio", "(0, 1]", "progress_ratio_above_one.yaml")
+BAD_SWEEP("bad_scenario_value.yaml", 5, "actors.china.progress_ratio", "(0, 1]",
+          "progress_ratio_above_one.yaml")
 BAD_SWEEP("empty_axis.yaml", 6, "design.parameters.legal.property_security", "at least one value")
-BAD_SWEEP("bad_linspace.yaml", 6, "design.parameters.legal.property_security.linspace", "[first, last, count]")
+BAD_SWEEP("bad_linspace.yaml", 6, "design.parameters.legal.property_security.linspace",
+          "[first, last, count]")
 BAD_SWEEP("unknown_trajectory_variable.yaml", 8, "output.trajectories[1]", "did you mean 'price'")
-BAD_SWEEP("schedule_event_out_of_range.yaml", 6, "design.parameters.schedule[30].year", "schedule[0] to schedule[7]")
+BAD_SWEEP("schedule_event_out_of_range.yaml", 6, "design.parameters.schedule[30].year",
+          "schedule[0] to schedule[7]")
 BAD_SWEEP("duplicate_parameter.yaml", 7, "design.parameters.legal.property_security", "duplicate key")
 BAD_SWEEP("negative_seed.yaml", 3, "seed", "whole number")
 BAD_SWEEP("scenarios_mismatch.yaml", 3, "design.scenarios", "share one set")
