@@ -196,7 +196,7 @@ class RoundTrip(unittest.TestCase):
         self.assertFalse(info["has_checkpoint"])
         with h5py.File(sample("sweep.h5"), "r") as f:
             self.assertNotIn("checkpoint", f)
-        with self.assertRaisesRegex(arcm_io.ArcmFileError, "only unfinished"):
+        with self.assertRaisesRegex(arcm_io.ArcmFileError, "no group .checkpoint. .NAME.partial files"):
             arcm_io.open_group(sample("sweep.h5"), "checkpoint")
 
     def test_sweep_ensemble_matches_numpy(self):
