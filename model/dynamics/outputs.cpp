@@ -325,7 +325,7 @@ void TrajectoryRecorder::finish(RunResults& results, double stop_time) const {
     results.summary.push_back(
         {std::move(name), std::move(long_name), std::move(units), std::move(dims), std::move(data)});
   };
-  add("stop_time", "year the run ended", "yr", {}, {stop_time});
+  add("stop_time", "year the run ended", "year", {}, {stop_time});
   add("tension_final", "tension at the end of the run", "1", {}, final_row("tension"));
   {
     const std::size_t v = index_of("tension");
@@ -380,7 +380,7 @@ void TrajectoryRecorder::finish(RunResults& results, double stop_time) const {
         }
       }
     add("firm_overtake_year", "first output year firms out-extract states with extraction above 1% of demand",
-        "yr", {"resource"}, year);
+        "year", {"resource"}, year);
   }
 }
 

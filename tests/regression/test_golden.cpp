@@ -79,7 +79,7 @@ TEST_CASE("Baseline summary matches the golden file", "[golden]") {
       const double got = v.data[i];
       if (std::isnan(expected)) {
         CHECK(std::isnan(got));
-      } else if (v.units == "yr") {
+      } else if (v.units == "year") { // calendar years: discrete, exact
         CHECK(got == expected);
       } else {
         CHECK(std::fabs(got - expected) <= GOLDEN_RTOL * std::fabs(expected) + GOLDEN_FLOOR * largest);
