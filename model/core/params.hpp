@@ -184,6 +184,7 @@ struct OutputSettings {
   bool all_variables{true};           //!< [variables: all]
   std::vector<std::string> variables; //!< [variables: [names]] or [] (`none`) when not all
   bool single_precision{false};       //!< [precision] `float64` (default) or `float32` for trajectories
+  bool compress{true};                //!< [compression] `deflate` (default: shuffle + deflate) or `none`
 };
 
 //! A whole, validated scenario.

@@ -67,7 +67,8 @@ SingleRunOutcome run_scenario_file(const SingleRunOptions& options) {
   const bool store = scenario.output.all_variables || !scenario.output.variables.empty();
   io::write_single_run(outcome.output_path, outcome.results, provenance, 0, store,
                        scenario.output.all_variables ? std::vector<std::string>{} : scenario.output.variables,
-                       scenario.output.single_precision ? io::Precision::float32 : io::Precision::float64);
+                       scenario.output.single_precision ? io::Precision::float32 : io::Precision::float64,
+                       scenario.output.compress);
   return outcome;
 }
 

@@ -23,7 +23,7 @@ const std::vector<std::string> TOP_KEYS{"extends", "name",   "description",    "
                                         "seed",    "design", "run_time_limit", "output",   "total_runs"};
 const std::vector<std::string> DESIGN_KEYS{"type",         "parameters", "runs",      "base_samples",  "skip",
                                            "trajectories", "levels",     "scenarios", "scenarios_yaml"};
-const std::vector<std::string> OUTPUT_KEYS{"trajectories", "precision", "ensemble", "batch_size"};
+const std::vector<std::string> OUTPUT_KEYS{"trajectories", "precision", "compression", "ensemble", "batch_size"};
 const std::vector<std::string> DESIGN_TYPES{"grid",  "scenarios", "monte_carlo", "latin_hypercube",
                                             "sobol", "morris"};
 
@@ -320,6 +320,11 @@ SweepDefinition load_sweep_from_string(const std::string& text, const std::strin
         in.fail(p->value, "output.precision", "expected float64 or float32");
       sweep.output.single_precision = v == "float32";
     }
+    if (const ConfigEntry* c = node.find("compression")) {
+      const std::string v = in.text(c->value, "output.compression");
+      if (v != "deflate" && v != "none") in.fail(c->value, "output.compression", "expected deflate or none");
+      sweep.output.compress = v == "deflate";
+    }
     if (const ConfigEntry* b = node.find("batch_size"))
       sweep.output.batch_size = in.count(b->value, "output.batch_size", 1);
   }
@@ -603,6 +608,7 @@ std::string resolved_sweep_yaml(const SweepDefinition& sweep) {
   out << "  trajectories: " << selection_yaml(sweep.output.all_trajectories, sweep.output.trajectories)
       << "\n";
   out << "  precision: " << (sweep.output.single_precision ? "float32" : "float64") << "\n";
+  out << "  compression: " << (sweep.output.compress ? "deflate" : "none") << "\n";
   out << "  ensemble: " << selection_yaml(sweep.output.all_ensemble, sweep.output.ensemble) << "\n";
   out << "design:\n  type: " << to_string(sweep.design) << "\n";
   if (sweep.design == DesignKind::monte_carlo || sweep.design == DesignKind::latin_hypercube)

@@ -34,6 +34,7 @@ struct SweepOutput {
   bool all_trajectories{false};          //!< [trajectories: all]
   std::vector<std::string> trajectories; //!< [trajectories: [names]]; empty + !all = none (default)
   bool single_precision{false};          //!< [precision: float32]
+  bool compress{true};                   //!< [compression: deflate | none] for stored trajectories
   bool all_ensemble{true};               //!< [ensemble: all] (default)
   std::vector<std::string> ensemble;     //!< [ensemble: [names]] or none
   std::size_t batch_size{0};             //!< [batch_size] runs per write; 0 = automatic

@@ -323,6 +323,7 @@ SweepOutcome SweepExecution::run() {
     io::ResultsLayout layout = io::ResultsLayout::from_run(blank_);
     layout.first_run_index = static_cast<std::int64_t>(begin_);
     layout.run_chunk = static_cast<std::int64_t>(batch_);
+    layout.compress_trajectories = sweep_.output.compress;
     layout.trajectory_precision =
         sweep_.output.single_precision ? io::Precision::float32 : io::Precision::float64;
     if (sweep_.output.all_trajectories)

@@ -303,6 +303,7 @@ Provenance Provenance::of_this_build() {
 // ---- ResultsFileWriter ------------------------------------------------------
 
 struct ResultsFileWriter::Impl {
+  bool creating_trajectories{false}; // while /trajectories is created (its compression is optional)
   std::string final_path;
   std::string partial_path;
   ResultsLayout layout;
@@ -371,8 +372,10 @@ void ResultsFileWriter::Impl::create() {
   has_trajectories = layout.store_trajectories && !layout.trajectories.empty();
   if (has_trajectories) {
     const bool float32 = layout.trajectory_precision == Precision::float32;
+    creating_trajectories = true;
     trajectories = create_group("trajectories", "states and derived outputs over time, per run",
                                 layout.trajectories, float32 ? H5T_IEEE_F32LE : H5T_IEEE_F64LE, float32);
+    creating_trajectories = false;
   }
   summary = create_group("summary", "per-run metrics", layout.summary, H5T_IEEE_F64LE, false);
   std::vector<VariableSpec> parameter_specs = layout.parameters;
@@ -502,7 +505,7 @@ StoredVariable ResultsFileWriter::Impl::create_variable(StoredGroup& group, cons
   }
   const std::size_t element_bytes = is_float32 ? sizeof(float) : sizeof(double);
   options.chunk = run_axis_chunk(layout.run_chunk, variable.per_run_dims, element_bytes);
-  options.compress = true;
+  options.compress = !creating_trajectories || layout.compress_trajectories;
 
   const hid_t parent = group.group.id();
   // NaN marks "no value" (runs never written, runs that failed early). The
@@ -1421,10 +1424,12 @@ std::string ResultsFileWriter::partial_path_for(const std::string& final_path) {
 
 void write_single_run(const std::string& path, const RunResults& results, const Provenance& provenance,
                       std::uint64_t seed, bool store_trajectories,
-                      const std::vector<std::string>& trajectory_names, Precision trajectory_precision) {
+                      const std::vector<std::string>& trajectory_names, Precision trajectory_precision,
+                      bool compress_trajectories) {
   ResultsLayout layout = ResultsLayout::from_run(results);
   layout.store_trajectories = store_trajectories;
   layout.trajectory_precision = trajectory_precision;
+  layout.compress_trajectories = compress_trajectories;
   if (!trajectory_names.empty()) layout.select_trajectories(trajectory_names);
   ResultsFileWriter writer(path, std::move(layout), provenance);
   writer.append_runs(0, {RunRecord{&results, {}, seed}});

@@ -89,6 +89,11 @@ struct ResultsLayout {
   //! their other axes to keep chunks near 256 KiB. 0 = automatic: about
   //! 256 KiB per chunk, at most 1024 runs, chosen per variable (no alignment).
   std::int64_t run_chunk{0};
+  //! Shuffle + deflate on /trajectories (true, the default). ARCM trajectories
+  //! compress only about 1.6 : 1 and zlib manages ~30 MB/s on them, so for
+  //! sweeps that store every trajectory the compression can cost as much as
+  //! the model; false stores them chunked but unfiltered (output.compression: none).
+  bool compress_trajectories{true};
 
   //! The coordinates and every trajectory and summary variable of `sample`.
   static ResultsLayout from_run(const RunResults& sample);
@@ -277,7 +282,7 @@ private:
 void write_single_run(const std::string& path, const RunResults& results, const Provenance& provenance,
                       std::uint64_t seed, bool store_trajectories = true,
                       const std::vector<std::string>& trajectory_names = {},
-                      Precision trajectory_precision = Precision::float64);
+                      Precision trajectory_precision = Precision::float64, bool compress_trajectories = true);
 
 //! What open_results() learns from a file's root and groups.
 struct ResultsFileInfo {

@@ -282,6 +282,7 @@ std::string to_yaml(const Scenario& s) {
     for (const std::string& name : s.output.variables) w.item(2, quoted(name));
   }
   w.word(1, "precision", s.output.single_precision ? "float32" : "float64");
+  w.word(1, "compression", s.output.compress ? "deflate" : "none");
 
   write_globals(w, s);
   write_jurisdictions(w, s);

@@ -23,7 +23,7 @@ const std::vector<std::string>& integrator_keys() {
 }
 
 const std::vector<std::string>& output_keys() {
-  static const std::vector<std::string> keys{"step", "variables", "precision"};
+  static const std::vector<std::string> keys{"step", "variables", "precision", "compression"};
   return keys;
 }
 
