@@ -23,7 +23,8 @@ const std::vector<std::string> TOP_KEYS{"extends", "name",   "description",    "
                                         "seed",    "design", "run_time_limit", "output",   "total_runs"};
 const std::vector<std::string> DESIGN_KEYS{"type",         "parameters", "runs",      "base_samples",  "skip",
                                            "trajectories", "levels",     "scenarios", "scenarios_yaml"};
-const std::vector<std::string> OUTPUT_KEYS{"trajectories", "precision", "compression", "ensemble", "batch_size"};
+const std::vector<std::string> OUTPUT_KEYS{"trajectories", "precision", "compression", "ensemble",
+                                           "batch_size"};
 const std::vector<std::string> DESIGN_TYPES{"grid",  "scenarios", "monte_carlo", "latin_hypercube",
                                             "sobol", "morris"};
 

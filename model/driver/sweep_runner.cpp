@@ -180,14 +180,21 @@ SweepExecution::SweepExecution(const SweepDefinition& sweep, const SweepOptions&
   }
 }
 
-RunSlot SweepExecution::execute(std::size_t run) const {
+// A slot for run `run` with its seed and the values /parameters records for it
+// (the swept values, then the scenario index for a scenarios design).
+RunSlot slot_for_run(const SweepDefinition& sweep, std::size_t run) {
   RunSlot slot;
-  slot.seed = sweep::seed_for(sweep_.seed, run);
+  slot.seed = sweep::seed_for(sweep.seed, run);
   std::size_t scenario_index = 0;
-  slot.parameter_values.assign(sweep_.parameters.size(), 0.0);
-  sweep_.run_point(run, scenario_index, slot.parameter_values.data());
-  if (sweep_.design == DesignKind::scenarios)
+  slot.parameter_values.assign(sweep.parameters.size(), 0.0);
+  sweep.run_point(run, scenario_index, slot.parameter_values.data());
+  if (sweep.design == DesignKind::scenarios)
     slot.parameter_values.push_back(static_cast<double>(scenario_index));
+  return slot;
+}
+
+RunSlot SweepExecution::execute(std::size_t run) const {
+  RunSlot slot = slot_for_run(sweep_, run);
   // Failures stay inside the run: the sweep records them and goes on.
   try {
     Scenario scenario = sweep_.scenario_for_run(run);
@@ -589,12 +596,7 @@ RetryOutcome retry_failed_runs(const std::string& results_path, const SweepOptio
       for (std::size_t i = begin; i < end; ++i) {
         const std::size_t run = failed[i];
         RunSlot& slot = slots[i - begin];
-        slot.seed = sweep::seed_for(sweep.seed, run);
-        std::size_t scenario_index = 0;
-        slot.parameter_values.assign(sweep.parameters.size(), 0.0);
-        sweep.run_point(run, scenario_index, slot.parameter_values.data());
-        if (sweep.design == DesignKind::scenarios)
-          slot.parameter_values.push_back(static_cast<double>(scenario_index));
+        slot = slot_for_run(sweep, run);
         const std::size_t row = run - static_cast<std::size_t>(first_run);
         slot.results = retry_one(sweep, run, row < messages.size() ? messages[row] : "", blank);
       }

@@ -253,7 +253,8 @@ void read_time_and_numerics(const Reader& in, const ConfigNode& root, Scenario& 
       settings.single_precision =
           in.choice(precision->value, "output.precision", {"float64", "float32"}) == "float32";
     if (const ConfigEntry* compression = node.find("compression"))
-      settings.compress = in.choice(compression->value, "output.compression", {"deflate", "none"}) == "deflate";
+      settings.compress =
+          in.choice(compression->value, "output.compression", {"deflate", "none"}) == "deflate";
   }
 }
 
