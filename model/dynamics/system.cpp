@@ -15,7 +15,8 @@ void Workspace::resize(std::size_t n, std::size_t m, std::size_t n_blocs) {
   bloc_experience.assign(n_blocs, 0.0);
   bloc_revenue.assign(n_blocs, 0.0);
   launch_provider.assign(n, -1);
-  for (auto* v : {&extraction_cost, &price, &demand, &fringe, &backstop, &backstop_price}) v->assign(m, 0.0);
+  for (auto* v : {&extraction_cost, &price, &demand, &fringe, &backstop, &backstop_price, &capacity_loss})
+    v->assign(m, 0.0);
   for (auto* v : {&usable_capacity, &unit_cost, &user_cost, &extraction, &revenue, &royalty, &profit,
                   &capital_cost, &desired_investment, &investment})
     v->assign(nm, 0.0);
@@ -148,6 +149,9 @@ void ArcmSystem::operator()(const StateVector& x, StateVector& dxdt, double t) c
   }
 
   // --- Cash flows, investment and capacity (§6, §7) ---------------------------
+  // δ_ik = δ_k + ψ_D D / D_ref depends on the resource only: once per resource.
+  for (std::size_t k = 0; k < m; ++k)
+    w.capacity_loss[k] = sc.resources[k].depreciation + econ.debris_capacity_loss * debris / debris_ref;
   for (double& v : w.bloc_revenue) v = 0.0;
   for (std::size_t i = 0; i < n; ++i) {
     const Actor& a = sc.actors[i];
@@ -177,7 +181,7 @@ void ArcmSystem::operator()(const StateVector& x, StateVector& dxdt, double t) c
       const double margin = ((1.0 - royalty_rate) * price - w.unit_cost[ik]) * utilisation - resupply_cost;
       const double capital_cost =
           (r.hardware_cost + r.plant_mass * w.launch_cost[i]) * (1.0 + licensing_fee_[i]);
-      const double loss_rate = r.depreciation + econ.debris_capacity_loss * debris / debris_ref;
+      const double loss_rate = w.capacity_loss[k];
       const double required_return =
           a.discount_rate + title_premium + econ.tension_risk_premium * tension + loss_rate;
       const double tobin_q = (margin / capital_cost + a.strategic_value) / required_return;
@@ -202,7 +206,7 @@ void ArcmSystem::operator()(const StateVector& x, StateVector& dxdt, double t) c
       w.investment[ik] = w.desired_investment[ik] * scale;
       const double started = w.investment[ik] / w.capital_cost[ik]; // t/yr of capacity started per year
       const double lag = build_lag_[ik];
-      const double loss_rate = r.depreciation + econ.debris_capacity_loss * debris / debris_ref;
+      const double loss_rate = w.capacity_loss[k];
       dxdt[L.pipeline(i, k)] = started - pipeline / lag;
       dxdt[L.capacity(i, k)] = pipeline / lag - loss_rate * capacity;
       dxdt[L.extracted(i, k)] = w.extraction[ik];

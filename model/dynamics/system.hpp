@@ -45,6 +45,7 @@ struct Workspace {
   std::vector<double> fringe;          //!< Q_f,k [t/yr]
   std::vector<double> backstop;        //!< Q_bs,k [t/yr]
   std::vector<double> backstop_price;  //!< P̄_k [M$/t] (inf = none)
+  std::vector<double> capacity_loss;   //!< δ_k + ψ_D D / D_ref, capacity loss rate [1/yr]
   std::vector<market::Player> players; //!< scratch for one market
   std::vector<double> player_output;   //!< scratch for one market
   // Cash flows and investment (§6, §7)
