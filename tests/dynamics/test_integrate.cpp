@@ -7,6 +7,7 @@
 
 #include "core/state.hpp"
 #include "dynamics/integrate.hpp"
+#include "support/result_access.hpp"
 #include "support/small_scenarios.hpp"
 
 using namespace arcm;
@@ -14,15 +15,7 @@ using Catch::Matchers::Contains;
 using Catch::Matchers::WithinAbs;
 using Catch::Matchers::WithinRel;
 
-namespace {
-
-const Variable& var(const RunResults& r, const std::string& name) {
-  const Variable* v = r.find(name);
-  REQUIRE(v != nullptr);
-  return *v;
-}
-
-} // namespace
+using arcm::testing::var;
 
 TEST_CASE("Stocks plus cumulative extraction are conserved, and receipts equal royalties paid",
           "[integrate][conservation]") {

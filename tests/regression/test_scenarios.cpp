@@ -8,20 +8,13 @@
 
 #include "dynamics/integrate.hpp"
 #include "scenario/loader.hpp"
+#include "support/result_access.hpp"
 
 using namespace arcm;
 using Catch::Matchers::WithinAbs;
 using Catch::Matchers::WithinRel;
 
-namespace {
-
-const Variable& var(const RunResults& r, const std::string& name) {
-  const Variable* v = r.find(name);
-  REQUIRE(v != nullptr);
-  return *v;
-}
-
-} // namespace
+using arcm::testing::var;
 
 TEST_CASE("Shipped scenarios conserve stocks and royalties and stay in their domains",
           "[scenarios][conservation]") {
