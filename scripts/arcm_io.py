@@ -30,8 +30,8 @@ CHECKPOINT_GROUP = "checkpoint"
 #: Values of /runs/status (CF flag_values / flag_meanings).
 STATUS_NAMES = {0: "ok", 1: "failed", 2: "kessler", -1: "not_run"}
 
-__all__ = ["ArcmFileError", "check_file", "open_group", "open_all", "ensemble", "status_names", "FILETYPE",
-           "SUPPORTED_MAJOR", "GROUPS", "CHECKPOINT_GROUP", "STATUS_NAMES"]
+__all__ = ["ArcmFileError", "check_file", "open_group", "open_all", "load_group", "variable", "ensemble",
+           "status_names", "FILETYPE", "SUPPORTED_MAJOR", "GROUPS", "CHECKPOINT_GROUP", "STATUS_NAMES"]
 
 
 class ArcmFileError(Exception):
@@ -118,6 +118,21 @@ def open_all(path, engine="h5netcdf", **kwargs) -> dict:
     """Every group present in a checked results file, as {name: xarray.Dataset}."""
     info = check_file(path)
     return {name: open_group(path, name, engine=engine, **kwargs) for name in info["groups"]}
+
+
+def load_group(path, group, engine="h5netcdf"):
+    """One group of a checked results file, loaded into memory; the file is closed before returning."""
+    with open_group(path, group, engine=engine) as ds:
+        return ds.load()
+
+
+def variable(path, group, name, engine="h5netcdf"):
+    """One variable of a group as a loaded xarray.DataArray, with an error listing the variables present."""
+    with open_group(path, group, engine=engine) as ds:
+        if name not in ds.variables:
+            raise ArcmFileError(f"{os.fspath(path)}: no variable '{name}' in /{group}; "
+                                f"present: {', '.join(ds.data_vars)}")
+        return ds[name].load()
 
 
 def ensemble(path, variable, engine="h5netcdf"):

@@ -1,0 +1,353 @@
+"""Shared style and plumbing of the ARCM figure scripts (trajectories, division, fan, ...).
+
+One module so that every figure looks the same:
+- colours: one fixed colour per actor id, bloc, actor kind, resource and scenario, from Paul
+  Tol's colour-blind-safe schemes (muted, vibrant, high-contrast) and Okabe & Ito's palette;
+  ids that are not in the tables get a colour from a hash of the id, so they too keep their
+  colour from one figure to the next;
+- sizes: one-column figures are 3.5 in wide, two-column figures 7.2 in; fonts are 8 pt;
+- output: a vector PDF and a PNG at a fixed dpi; the PNG is exactly round(width x dpi) by
+  round(height x dpi) pixels (the height is snapped to whole pixels);
+- labels: "long_name [units]" from the attributes in the file;
+- errors: a wrong file, a missing group or an unknown variable prints one line naming the
+  file and exits with status 1, never a traceback (set ARCM_PLOT_DEBUG=1 to see one).
+
+Every file is read through arcm_io. Run the scripts with /usr/bin/python3.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import textwrap
+import zlib
+
+import arcm_io
+
+ONE_COLUMN = 3.5  #: inches, width of a one-column figure
+TWO_COLUMN = 7.2  #: inches, width of a two-column figure
+DEFAULT_DPI = 300
+
+# Paul Tol's muted scheme (plus two of his vibrant colours), chosen so that Artemis actors
+# get cool colours and ILRS actors warm ones. Every pair is distinguishable under the common
+# colour-vision deficiencies when the plots also use order and labels, as ours do.
+ACTOR_COLOURS = {
+    "us": "#332288",            # indigo
+    "spacex": "#88CCEE",        # cyan
+    "blue_origin": "#44AA99",   # teal
+    "eu": "#117733",            # green
+    "eu_newspace": "#999933",   # olive
+    "jp": "#DDCC77",            # sand
+    "in": "#AA4499",            # purple
+    "cn": "#CC6677",            # rose
+    "ru": "#882255",            # wine
+    "cn_commercial": "#EE7733",  # orange (Tol vibrant)
+}
+# Tol's high-contrast scheme for the two blocs; grey for actors without a bloc.
+BLOC_COLOURS = {"artemis": "#004488", "ilrs": "#BB5566", "": "#BBBBBB", "none": "#BBBBBB"}
+KIND_COLOURS = {"state": "#555555", "firm": "#DDAA33"}
+RESOURCE_COLOURS = {"water": "#0077BB", "pgm": "#AA3377", "metals": "#777777"}
+# Okabe & Ito for the scenarios, the baseline in black; line styles as a second cue.
+SCENARIO_COLOURS = {
+    "baseline": "#000000",
+    "ost_ambiguity": "#E69F00",
+    "national_property": "#56B4E9",
+    "artemis_bloc": "#009E73",
+    "moon_agreement": "#CC79A7",
+    "two_bloc_fragmentation": "#D55E00",
+    "competitive_cooperation": "#0072B2",
+}
+SCENARIO_STYLES = {
+    "baseline": "-", "ost_ambiguity": "--", "national_property": "-.", "artemis_bloc": ":",
+    "moon_agreement": "--", "two_bloc_fragmentation": "-.", "competitive_cooperation": ":",
+}
+# For names not in the tables: Tol's light scheme, then Okabe-Ito, chosen by a hash of the name.
+FALLBACK = ["#77AADD", "#EE8866", "#EEDD88", "#FFAABB", "#99DDFF", "#44BB99", "#BBCC33", "#AAAA00",
+            "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7"]
+TABLES = {"actor": ACTOR_COLOURS, "bloc": BLOC_COLOURS, "kind": KIND_COLOURS, "resource": RESOURCE_COLOURS,
+          "scenario": SCENARIO_COLOURS, "actor_bloc": BLOC_COLOURS, "actor_kind": KIND_COLOURS}
+DISPLAY_NAMES = {"us": "US", "cn": "China", "ru": "Russia", "eu": "EU", "in": "India", "jp": "Japan",
+                 "spacex": "SpaceX", "blue_origin": "Blue Origin", "eu_newspace": "EU NewSpace",
+                 "cn_commercial": "China commercial", "artemis": "Artemis", "ilrs": "ILRS", "": "no bloc",
+                 "state": "states", "firm": "firms", "water": "water", "pgm": "PGM", "metals": "metals",
+                 "rest_of_world": "rest of world"}
+
+
+class PlotError(Exception):
+    """A request the data cannot satisfy (unknown variable, bad selection, ...); one line."""
+
+
+def colour(dimension, name):
+    """The colour of `name` along `dimension` ("actor", "bloc", "kind", "resource", "scenario")."""
+    name = str(name)
+    table = TABLES.get(dimension, {})
+    if name in table:
+        return table[name]
+    return FALLBACK[zlib.crc32(f"{dimension}:{name}".encode()) % len(FALLBACK)]
+
+
+def line_style(dimension, name):
+    if dimension == "scenario":
+        return SCENARIO_STYLES.get(str(name), "-")
+    return "-"
+
+
+def display(name):
+    """Readable label for an id (actor, bloc, kind, resource); unknown ids unchanged."""
+    return DISPLAY_NAMES.get(str(name), str(name))
+
+
+def _clean_long_name(long_name):
+    # Drop parenthetical remarks such as "(0 when nothing is extracted)", which belong in the
+    # docs, and a trailing model symbol ("extraction rate q", "launch cost paid ... c_L").
+    text = re.sub(r"\s*\([^)]*\)", "", str(long_name)).strip()
+    text = re.sub(r"\s+[A-Za-z\u0370-\u03ff](_[A-Za-z]+)?\*?$", "", text)
+    return text[:1].upper() + text[1:]
+
+
+def units_text(units):
+    units = str(units or "").strip()
+    return "–" if units in ("", "1") else units
+
+
+def label(obj, name=None, width=None, suffix=""):
+    """'Long name [units]' of a DataArray (or its attrs dict), wrapped to `width` characters."""
+    attrs = getattr(obj, "attrs", obj) or {}
+    long_name = attrs.get("long_name") or name or getattr(obj, "name", "") or ""
+    text = f"{_clean_long_name(long_name)}{suffix} [{units_text(attrs.get('units'))}]"
+    return textwrap.fill(text, width) if width else text
+
+
+def title_text(obj, name=None):
+    attrs = getattr(obj, "attrs", obj) or {}
+    return _clean_long_name(attrs.get("long_name") or name or getattr(obj, "name", ""))
+
+
+# --------------------------------------------------------------------------- command line
+
+def parser(prog, description, epilog=None, default_columns=2, default_height=None):
+    """An ArgumentParser with the options every figure script shares."""
+    p = argparse.ArgumentParser(prog=prog, description=description, epilog=epilog,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    out = p.add_argument_group("output")
+    out.add_argument("-o", "--output", metavar="PREFIX",
+                     help="write PREFIX.pdf and PREFIX.png (default: the input file name without .h5, "
+                          f"plus '-{prog}', in the current directory)")
+    out.add_argument("--columns", type=int, choices=(1, 2), default=default_columns,
+                     help=f"figure width: 1 = one journal column ({ONE_COLUMN} in), 2 = two columns "
+                          f"({TWO_COLUMN} in); default {default_columns}")
+    out.add_argument("--height", type=float, metavar="INCHES",
+                     help="figure height in inches" + (f" (default {default_height})" if default_height else
+                                                       " (default: chosen from the number of panels)"))
+    out.add_argument("--dpi", type=int, default=DEFAULT_DPI,
+                     help=f"resolution of the PNG (default {DEFAULT_DPI}); the PNG is width x dpi by height x dpi "
+                          "pixels; the PDF is vector")
+    out.add_argument("--title", help="a title above the figure (default: none, as journals set captions)")
+    return p
+
+
+def add_select(p, what="the variable"):
+    p.add_argument("--select", "-s", action="append", default=[], metavar="DIM=VALUE",
+                   help=f"pick one coordinate of {what}, e.g. resource=water, actor=spacex, bloc=artemis, "
+                        "kind=state; repeat for several dimensions")
+
+
+def parse_select(items):
+    selection = {}
+    for item in items:
+        if "=" not in item:
+            raise PlotError(f"--select '{item}': expected DIM=VALUE, e.g. resource=water")
+        dim, value = item.split("=", 1)
+        selection[dim.strip()] = value.strip()
+    return selection
+
+
+def apply_select(da, selection, path, name):
+    """Selects coordinates of a DataArray by label, with errors naming the file and the choices."""
+    for dim, value in selection.items():
+        if dim not in da.dims:
+            raise PlotError(f"{path}: '{name}' has no dimension '{dim}' (its dimensions: {', '.join(da.dims)})")
+        labels = [str(v) for v in da[dim].values]
+        if value in labels:
+            da = da.isel({dim: labels.index(value)})
+            continue
+        try:
+            number = float(value)
+            values = da[dim].values.astype(float)
+            index = int(abs(values - number).argmin())
+            if abs(values[index] - number) <= 1e-9 * max(1.0, abs(number)):
+                da = da.isel({dim: index})
+                continue
+        except (TypeError, ValueError):
+            pass
+        raise PlotError(f"{path}: no {dim} '{value}' in '{name}'; choose from {', '.join(labels)}")
+    return da
+
+
+def output_prefix(args, inputs, command):
+    if args.output:
+        return args.output[:-4] if args.output.endswith((".pdf", ".png")) else args.output
+    stem = os.path.splitext(os.path.basename(os.fspath(inputs[0])))[0]
+    return f"{stem}-{command}"
+
+
+# --------------------------------------------------------------------------- figures
+
+def setup():
+    """Agg backend (headless) and the house style. Returns pyplot."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    plt.rcParams.update({
+        "font.family": "DejaVu Sans", "font.size": 8, "axes.titlesize": 8, "axes.labelsize": 8,
+        "xtick.labelsize": 7, "ytick.labelsize": 7, "legend.fontsize": 7, "legend.title_fontsize": 7,
+        "figure.titlesize": 9, "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True,
+        "grid.color": "#DDDDDD", "grid.linewidth": 0.5, "lines.linewidth": 1.3, "axes.linewidth": 0.6,
+        "xtick.major.width": 0.6, "ytick.major.width": 0.6, "legend.frameon": False,
+        "pdf.fonttype": 42, "ps.fonttype": 42, "svg.fonttype": "none", "axes.titlelocation": "left",
+        "axes.formatter.use_mathtext": True, "axes.formatter.limits": (-4, 5),
+    })
+    return plt
+
+
+def width_of(args):
+    return ONE_COLUMN if args.columns == 1 else TWO_COLUMN
+
+
+def figure(args, height):
+    """A constrained-layout figure of the requested width; height in inches snapped to whole pixels."""
+    plt = setup()
+    height = args.height if args.height else height
+    if not height or height <= 0 or height > 20:
+        raise PlotError(f"--height {height}: expected a height in inches between 0 and 20")
+    if args.dpi < 20 or args.dpi > 2400:
+        raise PlotError(f"--dpi {args.dpi}: expected 20 to 2400")
+    width = width_of(args)
+    height = round(height * args.dpi) / args.dpi
+    fig = plt.figure(figsize=(width, height), layout="constrained")
+    fig.get_layout_engine().set(w_pad=0.03, h_pad=0.03, wspace=0.04, hspace=0.04)
+    if args.title:
+        fig.suptitle(args.title)
+    return fig
+
+
+def legend_axis(ax, handles, labels, ncol=1, title=None, loc="center"):
+    """Turns `ax` into a legend-only axis (for a legend shared by several panels)."""
+    ax.axis("off")
+    ax.legend(handles, labels, loc=loc, ncol=ncol, title=title, handlelength=1.6, columnspacing=1.0,
+              borderaxespad=0.0)
+
+
+def save(fig, prefix, dpi):
+    """Writes PREFIX.pdf (vector) and PREFIX.png at `dpi`; prints both paths."""
+    import matplotlib.pyplot as plt
+    directory = os.path.dirname(prefix)
+    if directory:
+        os.makedirs(directory, exist_ok=True)
+    written = []
+    for extension in ("pdf", "png"):
+        path = f"{prefix}.{extension}"
+        metadata = {"Creator": "ARCM figure scripts"} if extension == "pdf" else {"Software": "ARCM figure scripts"}
+        fig.savefig(path, dpi=dpi, metadata=metadata)
+        written.append(path)
+    plt.close(fig)
+    for path in written:
+        print(path)
+    return written
+
+
+def number(value, _position=None):
+    """Tick label: thousands separators, no offset or exponent for the magnitudes ARCM produces."""
+    if value == 0:
+        return "0"
+    if abs(value) >= 1e4:
+        return f"{value:,.0f}"
+    if abs(value) >= 1e-3:
+        return f"{value:g}"
+    return f"{value:.0e}"
+
+
+def tidy(ax, log=False):
+    """Readable tick labels on the y axis: plain numbers, 1-2-5 steps on log axes."""
+    import matplotlib.ticker as ticker
+    if log:
+        ax.yaxis.set_major_locator(ticker.LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+        ax.yaxis.set_minor_locator(ticker.LogLocator(base=10, subs="auto"))
+        ax.yaxis.set_minor_formatter(ticker.NullFormatter())
+    ax.yaxis.set_major_formatter(ticker.FuncFormatter(number))
+
+
+def year_axis(ax, time, panel_width=2.0):
+    """Calendar years on the x axis, with a tick step that leaves room between the labels."""
+    import matplotlib.ticker as ticker
+    first, last = float(time[0]), float(time[-1])
+    ax.set_xlim(first, last)
+    span = max(last - first, 1.0)
+    # About one 4-digit label per 0.42 in of axis at 7 pt.
+    most = max(2, int(panel_width / 0.42))
+    step = next(s for s in (1, 2, 5, 10, 20, 25, 50, 100, 200, 500) if span / s <= most)
+    ax.xaxis.set_major_locator(ticker.MultipleLocator(step))
+    ax.xaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _p: f"{v:.0f}"))
+
+
+def panel_letter(ax, index):
+    ax.text(-0.02, 1.02, f"({chr(ord('a') + index)})", transform=ax.transAxes, ha="right", va="bottom",
+            fontweight="bold", fontsize=8)
+
+
+# --------------------------------------------------------------------------- data
+
+def single_run(ds, run, path, group):
+    """Selects one run of a group by its run index (sweep-wide), with a clear error."""
+    runs = [int(r) for r in ds["run"].values]
+    if run is None:
+        if len(runs) != 1:
+            ok = ""
+            raise PlotError(f"{path}: holds {len(runs)} runs ({runs[0]}..{runs[-1]}); choose one with --run N{ok}")
+        run = runs[0]
+    if run not in runs:
+        raise PlotError(f"{path}: no run {run} in /{group} (runs {runs[0]}..{runs[-1]})")
+    return ds.sel(run=run)
+
+
+def require(ds, name, path, group):
+    if name not in ds.data_vars:
+        raise PlotError(f"{path}: no variable '{name}' in /{group}; present: {', '.join(ds.data_vars)}")
+    return ds[name]
+
+
+def run_name(path, info=None):
+    """The scenario name of a single-run file (`name:` of its resolved YAML), else the file name."""
+    info = info or arcm_io.check_file(path)
+    match = re.search(r'^name:\s*"?([^"\n]+?)"?\s*$', info.get("resolved_yaml", ""), re.MULTILINE)
+    return match.group(1) if match else os.path.splitext(os.path.basename(os.fspath(path)))[0]
+
+
+def scenario_labels(parameters):
+    """{index: name} from the long_name of /parameters/scenario of a `scenarios` sweep."""
+    if "scenario" not in parameters.data_vars:
+        return {}
+    long_name = parameters["scenario"].attrs.get("long_name", "")
+    return {int(i): name.strip() for i, name in re.findall(r"(\d+)\s*=\s*([^,()]+)", long_name)}
+
+
+def main(function):
+    """Runs function() and turns expected errors into one line on stderr and exit status 1."""
+    prog = os.path.basename(sys.argv[0])
+    try:
+        status = function()
+    except (arcm_io.ArcmFileError, PlotError) as error:
+        print(f"{prog}: error: {error}", file=sys.stderr)
+        status = 1
+    except KeyboardInterrupt:
+        status = 130
+    except Exception as error:  # noqa: BLE001 - a figure script must not end in a traceback
+        if os.environ.get("ARCM_PLOT_DEBUG"):
+            raise
+        text = " ".join(str(error).split())
+        print(f"{prog}: error: {type(error).__name__}: {text} (ARCM_PLOT_DEBUG=1 shows the traceback)",
+              file=sys.stderr)
+        status = 1
+    sys.exit(status or 0)
