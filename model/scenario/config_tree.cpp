@@ -80,7 +80,11 @@ ConfigNode convert(const YAML::Node& node, const SourceLocation& fallback, const
     // yaml-cpp 0.7 keeps every pair of a map, duplicates included, and a
     // lookup by key silently returns the first: refuse them here instead.
     for (auto pair = node.begin(); pair != node.end(); ++pair) {
-      const YAML::Node& key = pair->first;
+      // Copies (cheap handles): `pair->` returns a temporary proxy, so a
+      // reference to its member dangles at the end of the statement (ASan:
+      // stack-use-after-scope, found by the loader fuzz target).
+      const YAML::Node key = pair->first;
+      const YAML::Node value = pair->second;
       const SourceLocation key_where = location_of(key.Mark(), file);
       if (!key.IsScalar())
         throw ConfigError(file, key_where.line, key_where.column, path, "map keys must be plain names");
@@ -89,7 +93,7 @@ ConfigNode convert(const YAML::Node& node, const SourceLocation& fallback, const
         throw ConfigError(file, key_where.line, key_where.column, key_path,
                           "duplicate key (first given on line " + std::to_string(earlier->key_where.line) +
                               ")");
-      out.entries.push_back({key.Scalar(), key_where, convert(pair->second, key_where, file, key_path)});
+      out.entries.push_back({key.Scalar(), key_where, convert(value, key_where, file, key_path)});
     }
     break;
   }
