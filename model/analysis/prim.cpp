@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <string>
 
 #include "core/errors.hpp"
@@ -233,6 +234,17 @@ PrimResult prim(const std::vector<double>& x, std::size_t d, const std::vector<c
     hits = best.hits;
   }
   result.chosen = describe(data, low, high);
+  result.density_without.assign(d, std::numeric_limits<double>::quiet_NaN());
+  result.coverage_without.assign(d, std::numeric_limits<double>::quiet_NaN());
+  for (std::size_t j = 0; j < d; ++j) {
+    if (!result.chosen.is_restricted[j]) continue;
+    std::vector<double> wide_low = low, wide_high = high;
+    wide_low[j] = data.range_low[j];
+    wide_high[j] = data.range_high[j];
+    const PrimBox released = describe(data, wide_low, wide_high);
+    result.density_without[j] = released.density;
+    result.coverage_without[j] = released.coverage;
+  }
   return result;
 }
 

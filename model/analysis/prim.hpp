@@ -34,6 +34,11 @@ struct PrimResult {
   std::vector<PrimBox> trajectory; //!< peeling trajectory; [0] is the box of all cases
   std::size_t chosen_step{0};      //!< the trajectory box that was pasted
   PrimBox chosen;                  //!< that box after pasting
+  //! Per parameter: the density and coverage of the chosen box with that
+  //! parameter's restriction dropped (NaN where it is unrestricted). A
+  //! restriction that barely lowers the density when dropped is not worth
+  //! reading as part of the scenario.
+  std::vector<double> density_without, coverage_without;
   std::size_t cases{0};
   std::size_t cases_of_interest{0};
   double base_density{0}; //!< cases_of_interest / cases [-]

@@ -209,14 +209,17 @@ std::string format_table(const PrimAnalysis& a) {
   out << "\nchosen box (step " << r.chosen_step << ", after pasting): coverage " << number(r.chosen.coverage)
       << ", density " << number(r.chosen.density) << ", mass " << number(r.chosen.mass) << ", "
       << r.chosen.restricted << " restricted parameters\n";
-  out << "  " << pad("parameter", w) << right("low", 12) << right("high", 12) << "   sampled range\n";
+  out << "  restrictions ordered by how much density the box loses without them\n";
+  out << "  " << pad("parameter", w) << right("low", 12) << right("high", 12) << right("density without", 17)
+      << "   sampled range\n";
   const PrimBox& all = r.trajectory.front();
-  for (std::size_t j :
-       ranked(std::vector<double>(r.chosen.is_restricted.begin(), r.chosen.is_restricted.end())))
+  std::vector<double> loss(r.density_without.size());
+  for (std::size_t j = 0; j < loss.size(); ++j) loss[j] = r.chosen.density - r.density_without[j];
+  for (std::size_t j : ranked(loss))
     if (r.chosen.is_restricted[j])
       out << "  " << pad(a.parameters.name[j], w) << right(general(r.chosen.low[j]), 12)
-          << right(general(r.chosen.high[j]), 12) << "   [" << general(all.low[j]) << ", "
-          << general(all.high[j]) << "] " << a.parameters.units[j] << "\n";
+          << right(general(r.chosen.high[j]), 12) << right(number(r.density_without[j]), 17) << "   ["
+          << general(all.low[j]) << ", " << general(all.high[j]) << "] " << a.parameters.units[j] << "\n";
   if (r.chosen.restricted < a.parameters.name.size())
     out << "  (" << a.parameters.name.size() - r.chosen.restricted << " parameters unrestricted)\n";
   return out.str();
@@ -297,7 +300,9 @@ std::string to_json(const PrimAnalysis& a) {
       << ", \"coverage\": " << json_number(r.chosen.coverage)
       << ", \"density\": " << json_number(r.chosen.density) << ", \"mass\": " << json_number(r.chosen.mass)
       << ", \"low\": " << json_array(r.chosen.low) << ", \"high\": " << json_array(r.chosen.high)
-      << ", \"restricted\": " << json_array(restricted) << "}\n}\n";
+      << ", \"restricted\": " << json_array(restricted)
+      << ", \"density_without\": " << json_array(r.density_without)
+      << ", \"coverage_without\": " << json_array(r.coverage_without) << "}\n}\n";
   return out.str();
 }
 

@@ -353,6 +353,20 @@ std::vector<SensitivityGroup> sensitivity_groups(const PrimAnalysis& a) {
   DataVariable chosen_restricted{
       "chosen_restricted", {"parameter"}, {}, {}, {}, "1", "1 where the chosen box restricts the parameter"};
   for (char c : r.chosen.is_restricted) chosen_restricted.i8.push_back(static_cast<std::int8_t>(c));
+  DataVariable density_without{"density_without",
+                               {"parameter"},
+                               r.density_without,
+                               {},
+                               {},
+                               "1",
+                               "density of the chosen box with this parameter's restriction dropped"};
+  DataVariable coverage_without{"coverage_without",
+                                {"parameter"},
+                                r.coverage_without,
+                                {},
+                                {},
+                                "1",
+                                "coverage of the chosen box with this parameter's restriction dropped"};
   for (DataVariable* v :
        {&coverage, &density, &mass, &restricted, &low, &high, &chosen_low, &chosen_high, &chosen_restricted})
     g.variables.push_back(std::move(*v));

@@ -269,6 +269,43 @@ def test_bad_input_is_refused_with_a_clear_message():
         assert stream.read() == original, "a refused analysis changed the file"
 
 
+def test_a_killed_analysis_leaves_the_file_whole():
+    # SIGKILL at moments spread over the analysis (reading, computing,
+    # copying, writing, renaming): the file must afterwards be either the
+    # original, byte for byte, or the complete new one, never a mix.
+    import signal
+    import time
+    path = fresh_copy(SOBOL_FILE, "killed.h5")
+    with open(path, "rb") as stream:
+        original = stream.read()
+    start = time.monotonic()
+    run("analyze", "sobol", path, "--trajectory", "state_share_extraction", "--bootstrap", "300", check=0)
+    full = time.monotonic() - start
+    outcomes = set()
+    for attempt in range(12):
+        with open(path, "wb") as stream:
+            stream.write(original)
+        process = subprocess.Popen([ARCM, "analyze", "sobol", path, "--trajectory", "state_share_extraction",
+                                    "--bootstrap", "300"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(full * (attempt + 0.5) / 12)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        with open(path, "rb") as stream:
+            now = stream.read()
+        if now == original:
+            outcomes.add("original")
+        else:
+            with h5py.File(path, "r") as f:
+                assert f["sensitivity/sobol/S1"].shape == (len(f["sensitivity/sobol/output"]), 4)
+                assert f["sensitivity/sobol_time/S1"].shape[1] == len(f["trajectories/time"])
+                for name in ("summary", "parameters", "runs"):
+                    assert name in f
+            outcomes.add("complete")
+        if os.path.exists(path + ".partial"):
+            os.remove(path + ".partial")  # what a user does after a kill (docs/output-format.md)
+    print("    outcomes after kills:", sorted(outcomes))
+
+
 def main():
     os.makedirs(WORK, exist_ok=True)
     tests = [(name, fn) for name, fn in globals().items() if name.startswith("test_") and callable(fn)]
