@@ -1,7 +1,8 @@
 #include "analysis/sweep_data.hpp"
 
+#include <algorithm>
 #include <cmath>
-#include <exception>
+#include <cstdio>
 
 #include "core/errors.hpp"
 #include "io/h5_file.hpp"
