@@ -27,11 +27,18 @@ GROUPS = ("trajectories", "summary", "parameters", "runs", "ensemble")
 #: Sweep-resume state, only in unfinished NAME.partial files (format 1.1).
 #: open_group() opens it; open_all() leaves it out.
 CHECKPOINT_GROUP = "checkpoint"
+#: Results of `arcm analyze`, one subgroup per method (/sensitivity/sobol, ...); not in GROUPS,
+#: so open_all() leaves them out: open them with sensitivity().
+SENSITIVITY_GROUP = "sensitivity"
+SENSITIVITY_METHODS = ("sobol", "sobol_time", "morris", "prim")
+#: The /sensitivity layout_version major this reader understands.
+SENSITIVITY_LAYOUT_MAJOR = 1
 #: Values of /runs/status (CF flag_values / flag_meanings).
 STATUS_NAMES = {0: "ok", 1: "failed", 2: "kessler", -1: "not_run"}
 
 __all__ = ["ArcmFileError", "check_file", "open_group", "open_all", "load_group", "variable", "ensemble",
-           "status_names", "FILETYPE", "SUPPORTED_MAJOR", "GROUPS", "CHECKPOINT_GROUP", "STATUS_NAMES"]
+           "sensitivity", "status_names", "FILETYPE", "SUPPORTED_MAJOR", "GROUPS", "CHECKPOINT_GROUP",
+           "SENSITIVITY_GROUP", "SENSITIVITY_METHODS", "STATUS_NAMES"]
 
 
 class ArcmFileError(Exception):
@@ -93,6 +100,8 @@ def check_file(path) -> dict:
         info["format_version"] = (major, minor)
         info["groups"] = [name for name in GROUPS if name in handle]
         info["has_checkpoint"] = CHECKPOINT_GROUP in handle
+        analyses = handle.get(SENSITIVITY_GROUP)
+        info["sensitivity"] = list(analyses.keys()) if isinstance(analyses, h5py.Group) else []
         return info
 
 
@@ -102,15 +111,15 @@ def open_group(path, group, engine="h5netcdf", **kwargs):
     engine is "h5netcdf" (default) or "netcdf4"; both read the file without
     phony dimensions. Extra keyword arguments go to xarray.open_dataset.
     """
-    import xarray as xr
-
-    info = check_file(path)
+    info = check_file(path)  # before importing xarray, so a wrong file is refused quickly
     present = info["groups"] + ([CHECKPOINT_GROUP] if info["has_checkpoint"] else [])
     if group not in present:
         hints = {"trajectories": " (a summary-only file)", "ensemble": " (a single run or a format 1.0 file)",
                  CHECKPOINT_GROUP: " (NAME.partial files, and finished sweep files, which keep the final ensemble state)"}
         hint = hints.get(group, "")
         raise ArcmFileError(f"{os.fspath(path)}: no group '{group}'{hint}; present: {', '.join(present)}")
+    import xarray as xr
+
     return xr.open_dataset(path, group=group, engine=engine, **kwargs)
 
 
@@ -146,6 +155,36 @@ def ensemble(path, variable, engine="h5netcdf"):
             raise ArcmFileError(f"{os.fspath(path)}: no ensemble variable '{variable}'; "
                                 f"present: {', '.join(ds.data_vars)}")
         return ds[variable].load()
+
+
+def sensitivity(path, method, engine="h5netcdf"):
+    """One analysis of `arcm analyze` (/sensitivity/METHOD) as a loaded xarray.Dataset.
+
+    method is "sobol", "sobol_time", "morris" or "prim" (docs/output-format.md,
+    section /sensitivity). Refuses a subgroup whose layout_version major differs
+    from SENSITIVITY_LAYOUT_MAJOR. The file is closed before returning.
+    """
+    info = check_file(path)
+    import xarray as xr
+
+    path = os.fspath(path)
+    if method not in info["sensitivity"]:
+        if info["sensitivity"]:
+            present = f"present: {', '.join(info['sensitivity'])}"
+        else:
+            present = "the file has no /sensitivity group"
+        raise ArcmFileError(f"{path}: no analysis '/{SENSITIVITY_GROUP}/{method}' ({present}; "
+                            f"run `arcm analyze {method.split('_')[0]} {path}` on a finished sweep first)")
+    with xr.open_dataset(path, group=f"{SENSITIVITY_GROUP}/{method}", engine=engine) as ds:
+        version = ds.attrs.get("layout_version")
+        try:
+            major = int(version[0]) if version is not None else None
+        except (TypeError, IndexError, ValueError):
+            major = None
+        if major != SENSITIVITY_LAYOUT_MAJOR:
+            raise ArcmFileError(f"{path}: /{SENSITIVITY_GROUP}/{method} has layout_version {version}, "
+                                f"this reader supports {SENSITIVITY_LAYOUT_MAJOR}.x")
+        return ds.load()
 
 
 def status_names(runs):

@@ -29,6 +29,8 @@ import arcm_io
 ONE_COLUMN = 3.5  #: inches, width of a one-column figure
 TWO_COLUMN = 7.2  #: inches, width of a two-column figure
 DEFAULT_DPI = 300
+#: xarray engine for reading: netCDF4 opens an ARCM file about ten times faster than h5netcdf.
+ENGINE = "netcdf4"
 
 # Paul Tol's muted scheme (plus two of his vibrant colours), chosen so that Artemis actors
 # get cool colours and ILRS actors warm ones. Every pair is distinguishable under the common
@@ -207,7 +209,7 @@ def setup():
         "grid.color": "#DDDDDD", "grid.linewidth": 0.5, "lines.linewidth": 1.3, "axes.linewidth": 0.6,
         "xtick.major.width": 0.6, "ytick.major.width": 0.6, "legend.frameon": False,
         "pdf.fonttype": 42, "ps.fonttype": 42, "svg.fonttype": "none", "axes.titlelocation": "left",
-        "axes.formatter.use_mathtext": True, "axes.formatter.limits": (-4, 5),
+        "axes.formatter.use_mathtext": False, "axes.formatter.limits": (-4, 5),
     })
     return plt
 
@@ -247,6 +249,10 @@ def save(fig, prefix, dpi):
     if directory:
         os.makedirs(directory, exist_ok=True)
     written = []
+    # Lay the figure out once, then keep those positions for both files (constrained layout
+    # would otherwise run again for each format).
+    fig.canvas.draw()
+    fig.set_layout_engine("none")
     for extension in ("pdf", "png"):
         path = f"{prefix}.{extension}"
         metadata = {"Creator": "ARCM figure scripts"} if extension == "pdf" else {"Software": "ARCM figure scripts"}
@@ -331,6 +337,114 @@ def scenario_labels(parameters):
         return {}
     long_name = parameters["scenario"].attrs.get("long_name", "")
     return {int(i): name.strip() for i, name in re.findall(r"(\d+)\s*=\s*([^,()]+)", long_name)}
+
+
+# --------------------------------------------------------------------------- sensitivity (/sensitivity/*)
+
+HEADLINE_OUTPUTS = ("state_share_cumulative_final[water]", "state_share_cumulative_final[pgm]", "tension_final",
+                    "bloc_share_cumulative_final[artemis,water]", "debris_final", "price_final[water]")
+PARAMETER_PALETTE = ["#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255",
+                     "#AA4499", "#EE7733", "#0077BB", "#BBBBBB", "#000000", "#EE3377"]
+
+
+def add_output_options(p):
+    p.add_argument("--metric", "-m", action="append", default=[], metavar="OUTPUT",
+                   help="an output label as stored in the file, e.g. 'state_share_cumulative_final[water]', "
+                        "or a variable name for all its elements; repeatable (default: up to four headline "
+                        "outputs present in the file)")
+
+
+def pick_outputs(ds, wanted, path, limit=4):
+    """Output labels to draw: the requested ones (labels or variable names) or headline outputs."""
+    labels = [str(o) for o in ds["output"].values]
+    variables = [str(v) for v in ds["output_variable"].values] if "output_variable" in ds.coords else \
+        [o.split("[")[0] for o in labels]
+    if wanted:
+        chosen = []
+        for item in wanted:
+            if item in labels:
+                chosen.append(item)
+            elif item in variables:
+                chosen += [o for o, v in zip(labels, variables) if v == item]
+            else:
+                close = sorted({v for v in variables if item.split("[")[0] in v})[:6]
+                hint = f"; variables like it: {', '.join(close)}" if close else f"; variables: {', '.join(sorted(set(variables))[:12])}"
+                raise PlotError(f"{path}: no output '{item}' in the analysis{hint}")
+        if len(chosen) > 12:
+            raise PlotError(f"{path}: {len(chosen)} outputs selected; at most 12 panels, name single elements")
+        return chosen
+    first_index = next(iter(set(ds.data_vars) & {"ST", "mu_star"}), None)
+    usable = labels
+    if first_index:
+        import numpy as np
+        values = ds[first_index]
+        other = [d for d in values.dims if d not in ("output",)]
+        finite = np.isfinite(values.values).reshape(len(labels), -1).any(axis=1) if other else \
+            np.isfinite(values.values)
+        usable = [o for o, ok in zip(labels, finite) if ok]
+    chosen = [o for o in HEADLINE_OUTPUTS if o in usable][:limit]
+    if not chosen:
+        chosen = usable[:limit]
+    if not chosen:
+        raise PlotError(f"{path}: the analysis has no output with defined indices")
+    return chosen
+
+
+def parameter_order(ds, index, outputs, top=0):
+    """Parameters sorted by their largest `index` over the chosen outputs (most important first)."""
+    import numpy as np
+    params = [str(p) for p in ds["parameter"].values]
+    values = ds[index].sel(output=outputs).values
+    values = values.reshape(len(outputs), -1, len(params)) if values.ndim > 2 else values[:, None, :]
+    with np.errstate(all="ignore"):
+        score = np.nan_to_num(np.nanmax(np.nanmax(np.abs(values), axis=1), axis=0), nan=-1.0) \
+            if np.isfinite(values).any() else np.zeros(len(params))
+    order = [params[i] for i in np.argsort(-score, kind="stable")]
+    return order[:top] if top and top > 0 else order
+
+
+def parameter_colours(ds):
+    """One colour per parameter, by its position in /parameters order (the same in every figure of a file)."""
+    params = [str(p) for p in ds["parameter"].values]
+    return {p: PARAMETER_PALETTE[i] if i < len(PARAMETER_PALETTE) else colour("parameter", p)
+            for i, p in enumerate(params)}
+
+
+def parameter_name(path):
+    """'actors.spacex.progress_ratio' -> 'SpaceX progress ratio'; 'legal.property_security' -> 'property security'."""
+    parts = str(path).split(".")
+    key = parts[-1].replace("_", " ")
+    owners = [display(p) for p in parts[1:-1]] if parts[0] in ("actors", "resources", "jurisdictions") else []
+    if parts[0] in ("economy", "debris", "tension") and len(parts) == 2:
+        owners = [parts[0]] if parts[0] != "economy" else []
+    return " ".join(owners + [key])
+
+
+def output_title(ds, output, samples=None, symbol="N"):
+    """'States' share of cumulative extraction, water' from an output label and the /summary long names."""
+    name, _, rest = str(output).partition("[")
+    elements = [display(e) for e in rest.rstrip("]").split(",")] if rest else []
+    text = SUMMARY_TITLES.get(name, name.replace("_", " "))
+    text = f"{text}, {', '.join(elements)}" if elements else text
+    if "output_units" in ds.coords:
+        units = str(ds["output_units"].sel(output=output).values)
+        if units not in ("", "1"):
+            text += f" [{units}]"
+    if samples is not None:
+        text += f" ({symbol} = {samples})"
+    return text
+
+
+SUMMARY_TITLES = {
+    "state_share_cumulative_final": "State share of cumulative extraction",
+    "bloc_share_cumulative_final": "Bloc share of cumulative extraction",
+    "tension_final": "Final tension", "tension_peak": "Peak tension", "debris_final": "Final debris",
+    "gini_final": "Final Gini of gains", "price_final": "Final price", "extracted_total_final": "Total extracted",
+    "npv_final": "NPV", "cumulative_profit_final": "Cumulative profit", "capacity_final": "Final capacity",
+    "royalties_total_final": "Royalties paid", "firm_overtake_year": "Year firms overtake states",
+    "stop_time": "Stop time", "state_share_extraction": "State share of extraction",
+    "firm_share_extraction": "Firm share of extraction",
+}
 
 
 def main(function):
