@@ -1,13 +1,17 @@
 #include "cli/commands.hpp"
 
 #include <csignal>
+#include <filesystem>
 #include <iostream>
 #include <optional>
+#include <tuple>
 
 #include "core/errors.hpp"
 #include "core/version.hpp"
 #include "driver/single_run.hpp"
 #include "driver/sweep_runner.hpp"
+#include "hpc/mpi_sweep.hpp"
+#include "hpc/shard.hpp"
 #include "scenario/loader.hpp"
 
 namespace arcm::cli {
@@ -19,13 +23,6 @@ namespace {
 // limit when asked to (--signal=B:USR1@120).
 extern "C" void stop_sweep_on_signal(int) {
   driver::request_sweep_stop();
-}
-
-void install_stop_handlers() {
-  struct sigaction action {};
-  action.sa_handler = stop_sweep_on_signal;
-  sigemptyset(&action.sa_mask);
-  for (int signal_number : {SIGINT, SIGTERM, SIGUSR1}) sigaction(signal_number, &action, nullptr);
 }
 
 std::size_t parse_count(const std::string& option, const std::string& text) {
@@ -49,7 +46,19 @@ double parse_seconds(const std::string& option, const std::string& text) {
   return value;
 }
 
+int exit_code_of(const driver::SweepOutcome& outcome) {
+  if (outcome.interrupted) return EXIT_INTERRUPTED;
+  return outcome.failed > 0 ? EXIT_RUN_FAILED : EXIT_OK;
+}
+
 } // namespace
+
+void install_stop_handlers() {
+  struct sigaction action {};
+  action.sa_handler = stop_sweep_on_signal;
+  sigemptyset(&action.sa_mask);
+  for (int signal_number : {SIGINT, SIGTERM, SIGUSR1}) sigaction(signal_number, &action, nullptr);
+}
 
 std::string usage() {
   return std::string("ARCM ") + VERSION + " (" + GIT_COMMIT +
@@ -61,10 +70,18 @@ std::string usage() {
          "  arcm run --from RESULTS.h5 --run N [-o FILE.h5]\n"
          "      repeat run N of a sweep alone, from the definition stored in its results file\n"
          "  arcm sweep SWEEP.yaml [-o FILE.h5] [--threads N] [--batch-size N] [--resume] [--quiet]\n"
-         "             [--checkpoint-every SECONDS]\n"
-         "      run a parameter sweep; without -o the file is runs/<sweep name>.h5; --resume\n"
+         "             [--checkpoint-every SECONDS] [--shard I/N] [--runs-dir DIR]\n"
+         "      run a parameter sweep; without -o the file is runs/<sweep name>.h5 (DIR/...); --resume\n"
          "      continues an interrupted sweep (FILE.h5.partial) after checking it is the same sweep;\n"
-         "      the ensemble state is checkpointed every 10 s (--checkpoint-every; 0 = every batch)\n"
+         "      the ensemble state is checkpointed every 10 s (--checkpoint-every; 0 = every batch);\n"
+         "      --shard I/N runs only shard I (0 .. N-1) of N contiguous run ranges, by default into\n"
+         "      runs/<sweep name>.shard-IIII-of-NNNN.h5; under mpirun the runs are spread over the ranks\n"
+         "  arcm merge SHARD.h5... -o FILE.h5 [--resume] [--quiet]\n"
+         "      combine the shard files of one sweep into the file one process would have written;\n"
+         "      refuses shards of another sweep definition, duplicated or missing runs\n"
+         "  arcm status FILE.h5|DIR...\n"
+         "      per file: its runs, done, failed, not run; missing and unfinished shards as the\n"
+         "      --array= list to resubmit (exit 0 when complete without failed runs, else 1)\n"
          "  arcm sweep --retry-failed RESULTS.h5 [--threads N]\n"
          "      rerun the failed runs of a finished sweep with tolerances 100x tighter and 10x the\n"
          "      step limit, then with the Bulirsch-Stoer stepper; /runs/message records which\n"
@@ -156,6 +173,7 @@ int command_sweep(const Arguments& args) {
   driver::SweepOptions options;
   std::string sweep_path;
   std::string retry_file;
+  std::string shard_text;
   for (std::size_t a = 0; a < args.size(); ++a) {
     const std::string& arg = args[a];
     auto value = [&]() -> const std::string& {
@@ -174,6 +192,10 @@ int command_sweep(const Arguments& args) {
       retry_file = value();
     else if (arg == "--checkpoint-every")
       options.checkpoint_interval = parse_seconds(arg, value());
+    else if (arg == "--shard")
+      shard_text = value();
+    else if (arg == "--runs-dir")
+      options.runs_dir = value();
     else if (arg == "-q" || arg == "--quiet")
       options.progress = driver::ProgressReporter::Mode::quiet;
     else if (!arg.empty() && arg[0] == '-')
@@ -195,7 +217,47 @@ int command_sweep(const Arguments& args) {
   }
   if (sweep_path.empty()) throw UsageError("'arcm sweep' needs a sweep file");
   const driver::SweepDefinition sweep = driver::load_sweep(sweep_path);
+  if (!shard_text.empty()) {
+    hpc::ShardSpec shard;
+    try {
+      shard = hpc::parse_shard(shard_text);
+    } catch (const Error& e) {
+      throw UsageError(e.what());
+    }
+    std::tie(options.first_run, options.end_run) = hpc::shard_range(sweep.total_runs(), shard);
+    if (options.first_run == options.end_run)
+      throw UsageError("--shard " + shard_text + ": the sweep has only " +
+                       std::to_string(sweep.total_runs()) +
+                       " runs, so this shard would be empty; use fewer shards");
+    options.keep_ensemble_inputs = true;
+    options.processes = static_cast<int>(shard.count);
+    if (options.output_path.empty()) {
+      std::filesystem::create_directories(options.runs_dir);
+      options.output_path = options.runs_dir + "/" + hpc::shard_file_name(sweep.name, shard);
+    }
+  }
   install_stop_handlers();
+#ifdef ARCM_WITH_MPI
+  if (hpc::launched_by_mpi()) {
+    if (options.output_path.empty()) {
+      std::filesystem::create_directories(options.runs_dir);
+      options.output_path = options.runs_dir + "/" + sweep.name + ".h5";
+    }
+    const hpc::MpiSweepResult mpi = hpc::run_mpi_sweep(sweep, options, exit_code_of);
+    if (!mpi.outcome) return mpi.exit_code;
+    const driver::SweepOutcome& outcome = *mpi.outcome;
+    std::cout << "sweep " << sweep.name << ": " << outcome.done << "/" << outcome.total_runs << " runs on "
+              << mpi.ranks << " MPI ranks x " << outcome.threads << " threads in "
+              << driver::format_duration(outcome.wall_seconds) << " (" << outcome.ok << " ok, "
+              << outcome.kessler << " kessler, " << outcome.failed << " failed this session)\n";
+    if (outcome.interrupted)
+      std::cout << "interrupted: continue with  mpirun ... arcm sweep " << sweep_path << " -o "
+                << outcome.output_path << " --resume  (or without mpirun)\n";
+    else
+      std::cout << "results written to " << outcome.output_path << "\n";
+    return exit_code_of(outcome);
+  }
+#endif
   const driver::SweepOutcome outcome = driver::run_sweep(sweep, options);
   std::cout << "sweep " << sweep.name << ": " << outcome.done << "/" << outcome.total_runs << " runs on "
             << outcome.threads << " threads in " << driver::format_duration(outcome.wall_seconds) << " ("
@@ -203,11 +265,11 @@ int command_sweep(const Arguments& args) {
             << " failed this session)\n";
   if (outcome.interrupted) {
     std::cout << "interrupted: continue with  arcm sweep " << sweep_path << " -o " << outcome.output_path
-              << " --resume\n";
+              << (shard_text.empty() ? "" : " --shard " + shard_text) << " --resume\n";
     return EXIT_INTERRUPTED;
   }
   std::cout << "results written to " << outcome.output_path << "\n";
-  return outcome.failed > 0 ? EXIT_RUN_FAILED : EXIT_OK;
+  return exit_code_of(outcome);
 }
 
 } // namespace arcm::cli

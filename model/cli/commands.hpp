@@ -31,6 +31,10 @@ using Arguments = std::vector<std::string>;
 int command_run(const Arguments& args);
 int command_check(const Arguments& args);
 int command_sweep(const Arguments& args);
+int command_merge(const Arguments& args);  // hpc_commands.cpp
+int command_status(const Arguments& args); // hpc_commands.cpp
+//! SIGINT, SIGTERM and SIGUSR1 ask a running sweep or merge to stop resumably.
+void install_stop_handlers();
 std::string usage();
 
 } // namespace arcm::cli

@@ -25,6 +25,8 @@ int main(int argc, char** argv) {
     if (command == "run") return command_run(args);
     if (command == "check") return command_check(args);
     if (command == "sweep") return command_sweep(args);
+    if (command == "merge") return command_merge(args);
+    if (command == "status") return command_status(args);
     std::cerr << "error: unknown command '" << command << "'\n\n" << usage();
     return EXIT_USAGE;
   } catch (const arcm::ConfigError& e) {

@@ -118,11 +118,23 @@ public:
   SweepExecution(const SweepDefinition& sweep, const SweepOptions& options);
   SweepOutcome run();
 
-private:
-  RunSlot execute(std::size_t run) const;
+  // The steps of run() without its OpenMP loop, for SweepSession.
+  void open();
+  std::pair<std::size_t, std::size_t> claim(std::size_t count);
+  void deliver(std::size_t run, RunResults&& results);
   // Master thread only: write the contiguous finished runs from written_ on,
   // in whole batches (a short one only at the end of the range).
   void write_ready();
+  SweepOutcome conclude();
+  std::size_t begin() const { return begin_; }
+  std::size_t end() const { return end_; }
+  std::size_t start() const { return start_; }
+  std::size_t batch() const { return batch_; }
+  std::size_t written() const { return written_; }
+  const RunResults& blank() const { return blank_; }
+
+private:
+  RunSlot execute(std::size_t run) const;
   void write_batch(std::size_t first, std::size_t count);
   void checkpoint(bool force);
 
@@ -149,6 +161,7 @@ private:
   std::optional<ProgressReporter> progress_;
   SweepOutcome outcome_;
   std::size_t failed_total_{0};
+  std::chrono::steady_clock::time_point started_;
 };
 
 SweepExecution::SweepExecution(const SweepDefinition& sweep, const SweepOptions& options)
@@ -168,9 +181,7 @@ SweepExecution::SweepExecution(const SweepDefinition& sweep, const SweepOptions&
   // than `window_` runs beyond the last one written.
   window_ = std::max<std::size_t>(4 * batch_, 4 * static_cast<std::size_t>(threads_));
 
-  Scenario template_scenario = sweep.scenarios.front();
-  template_scenario.output.all_variables = true;
-  blank_ = blank_results(template_scenario);
+  blank_ = sweep_blank_results(sweep);
   ensemble_variables_ = ensemble_variable_indices(sweep, blank_);
   resolved_yaml_ = resolved_sweep_yaml(sweep);
   final_path_ = options.output_path;
@@ -195,17 +206,7 @@ RunSlot slot_for_run(const SweepDefinition& sweep, std::size_t run) {
 
 RunSlot SweepExecution::execute(std::size_t run) const {
   RunSlot slot = slot_for_run(sweep_, run);
-  // Failures stay inside the run: the sweep records them and goes on.
-  try {
-    Scenario scenario = sweep_.scenario_for_run(run);
-    scenario.output.all_variables = true;
-    scenario.integrator.wall_time_limit = sweep_.run_time_limit;
-    slot.results = simulate(scenario);
-  } catch (const std::exception& e) {
-    slot.results = blank_;
-    slot.results.status = RunStatus::failed;
-    slot.results.message = std::string("run not started: ") + e.what();
-  }
+  slot.results = compute_sweep_run(sweep_, run, blank_);
   return slot;
 }
 
@@ -268,8 +269,8 @@ void SweepExecution::write_ready() {
   }
 }
 
-SweepOutcome SweepExecution::run() {
-  const auto started = std::chrono::steady_clock::now();
+void SweepExecution::open() {
+  started_ = std::chrono::steady_clock::now();
   outcome_.output_path = final_path_;
   outcome_.total_runs = end_ - begin_;
   outcome_.threads = threads_;
@@ -300,6 +301,10 @@ SweepOutcome SweepExecution::run() {
     io::ResumeInfo info;
     try {
       writer_.emplace(io::ResultsFileWriter::resume(final_path_, &info));
+      if (info.first_run_index != static_cast<std::int64_t>(begin_))
+        throw IoError("cannot resume " + partial + ": it holds runs from " +
+                      std::to_string(info.first_run_index) + " on, not from " + std::to_string(begin_) +
+                      " (another shard?)");
       start_ = static_cast<std::size_t>(info.next_run);
       if (info.checkpoint && !ensemble_variables_.empty()) {
         ensemble_.emplace(sweep::EnsembleAccumulator::import_state(info.checkpoint->state));
@@ -331,12 +336,21 @@ SweepOutcome SweepExecution::run() {
     layout.compress_trajectories = sweep_.output.compress;
     layout.trajectory_precision =
         sweep_.output.single_precision ? io::Precision::float32 : io::Precision::float64;
+    // A shard also stores every ensemble variable in float64, so that `arcm
+    // merge` can feed all runs to one accumulator in run order.
+    const bool shard_copies = options_.keep_ensemble_inputs && !ensemble_variables_.empty();
+    std::vector<std::string> stored = sweep_.output.trajectories;
+    if (shard_copies && !sweep_.output.all_trajectories)
+      for (std::size_t v : ensemble_variables_)
+        if (std::find(stored.begin(), stored.end(), blank_.trajectories[v].name) == stored.end())
+          stored.push_back(blank_.trajectories[v].name);
     if (sweep_.output.all_trajectories)
       layout.store_trajectories = true;
-    else if (sweep_.output.trajectories.empty())
+    else if (stored.empty())
       layout.store_trajectories = false;
     else
-      layout.select_trajectories(sweep_.output.trajectories);
+      layout.select_trajectories(stored);
+    if (shard_copies) layout.trajectory_precision = io::Precision::float64;
     for (const SweepParameter& p : sweep_.parameters)
       layout.parameters.push_back({p.path, "swept parameter " + p.path, p.resolved.front().units(), {}});
     if (sweep_.design == DesignKind::scenarios) {
@@ -355,7 +369,7 @@ SweepOutcome SweepExecution::run() {
     provenance.yaml_kind = "sweep";
     provenance.master_seed = sweep_.seed;
     provenance.threads = threads_;
-    provenance.processes = 1;
+    provenance.processes = options_.processes;
     provenance.definition_hash = hash;
     provenance.design = to_string(sweep_.design);
     provenance.total_runs = static_cast<std::int64_t>(sweep_.total_runs());
@@ -374,6 +388,24 @@ SweepOutcome SweepExecution::run() {
   last_checkpoint_ = std::chrono::steady_clock::now();
   progress_.emplace(end_ - begin_, start_ - begin_, options_.progress);
   stop_requested.store(false);
+}
+
+std::pair<std::size_t, std::size_t> SweepExecution::claim(std::size_t count) {
+  const std::size_t first = next_claim_;
+  if (stop_requested.load()) return {first, first};
+  next_claim_ = std::min({end_, written_ + window_, first + count});
+  return {first, next_claim_};
+}
+
+void SweepExecution::deliver(std::size_t run, RunResults&& results) {
+  RunSlot slot = slot_for_run(sweep_, run);
+  slot.results = std::move(results);
+  slot.ready = true;
+  slots_[run % window_] = std::move(slot);
+}
+
+SweepOutcome SweepExecution::run() {
+  open();
 
   // Runs differ in cost (a run near a Kessler stop or with stiff markets takes
   // longer), so threads claim runs one at a time from a shared counter: the
@@ -459,9 +491,18 @@ SweepOutcome SweepExecution::run() {
     }
   }
   if (writer_error) std::rethrow_exception(writer_error);
+  return conclude();
+}
 
+SweepOutcome SweepExecution::conclude() {
+  // After a stop only whole batches are written; the rest are recomputed on resume.
+  while (written_ < next_claim_ && (next_claim_ == end_ || next_claim_ - written_ >= batch_)) {
+    const std::size_t before = written_;
+    write_ready();
+    if (written_ == before) break; // a claimed run was never delivered
+  }
   outcome_.done = written_ - begin_;
-  outcome_.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  outcome_.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
   if (written_ < end_) {
     // Interrupted: leave NAME.partial with a checkpoint at the last run written.
     checkpoint(true);
@@ -483,6 +524,69 @@ SweepOutcome SweepExecution::run() {
 }
 
 } // namespace
+
+RunResults sweep_blank_results(const SweepDefinition& sweep) {
+  Scenario template_scenario = sweep.scenarios.front();
+  template_scenario.output.all_variables = true;
+  return blank_results(template_scenario);
+}
+
+RunResults compute_sweep_run(const SweepDefinition& sweep, std::size_t run, const RunResults& blank) {
+  // Failures stay inside the run: the sweep records them and goes on.
+  try {
+    Scenario scenario = sweep.scenario_for_run(run);
+    scenario.output.all_variables = true;
+    scenario.integrator.wall_time_limit = sweep.run_time_limit;
+    return simulate(scenario);
+  } catch (const std::exception& e) {
+    RunResults results = blank;
+    results.status = RunStatus::failed;
+    results.message = std::string("run not started: ") + e.what();
+    return results;
+  }
+}
+
+struct SweepSession::Impl {
+  Impl(const SweepDefinition& sweep, const SweepOptions& options) : execution(sweep, options) {}
+  SweepExecution execution;
+};
+
+SweepSession::SweepSession(const SweepDefinition& sweep, const SweepOptions& options)
+    : impl_(std::make_unique<Impl>(sweep, options)) {}
+SweepSession::~SweepSession() = default;
+void SweepSession::open() {
+  impl_->execution.open();
+}
+std::pair<std::size_t, std::size_t> SweepSession::claim(std::size_t count) {
+  return impl_->execution.claim(count);
+}
+void SweepSession::deliver(std::size_t run, RunResults&& results) {
+  impl_->execution.deliver(run, std::move(results));
+}
+void SweepSession::write_ready() {
+  impl_->execution.write_ready();
+}
+SweepOutcome SweepSession::close() {
+  return impl_->execution.conclude();
+}
+std::size_t SweepSession::begin_run() const {
+  return impl_->execution.begin();
+}
+std::size_t SweepSession::end_run() const {
+  return impl_->execution.end();
+}
+std::size_t SweepSession::start_run() const {
+  return impl_->execution.start();
+}
+std::size_t SweepSession::batch_size() const {
+  return impl_->execution.batch();
+}
+std::size_t SweepSession::written() const {
+  return impl_->execution.written();
+}
+const RunResults& SweepSession::blank() const {
+  return impl_->execution.blank();
+}
 
 namespace {
 
@@ -568,9 +672,7 @@ RetryOutcome retry_failed_runs(const std::string& results_path, const SweepOptio
   if (failed.empty()) return outcome;
 
   const SweepDefinition sweep = load_sweep_from_string(resolved, results_path + "#resolved_yaml");
-  Scenario template_scenario = sweep.scenarios.front();
-  template_scenario.output.all_variables = true;
-  const RunResults blank = blank_results(template_scenario);
+  const RunResults blank = sweep_blank_results(sweep);
   const std::vector<std::size_t> ensemble_variables = ensemble_variable_indices(sweep, blank);
   std::optional<sweep::EnsembleAccumulator> ensemble;
   if (!ensemble_variables.empty()) {

@@ -5,8 +5,11 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <string>
+#include <utility>
 
+#include "core/results.hpp"
 #include "driver/progress.hpp"
 #include "driver/sweep_file.hpp"
 
@@ -25,6 +28,10 @@ struct SweepOptions {
   // A contiguous sub-range of runs [first_run, end_run), for shards; end 0 = all.
   std::size_t first_run{0};
   std::size_t end_run{0};
+  //! Shards: also store every ensemble variable in /trajectories, in float64,
+  //! so that `arcm merge` can rebuild /ensemble in run order bit for bit.
+  bool keep_ensemble_inputs{false};
+  int processes{1}; //!< recorded in the file's `processes` attribute (shards, ranks)
 };
 
 struct SweepOutcome {
@@ -59,6 +66,52 @@ RetryOutcome retry_failed_runs(const std::string& results_path, const SweepOptio
 //! file (async-signal-safe: only sets a flag).
 void request_sweep_stop();
 bool sweep_stop_requested();
+
+//! The template of a run's results for a sweep: every variable, all NaN.
+RunResults sweep_blank_results(const SweepDefinition& sweep);
+
+//! Computes run `run` of a sweep as run_sweep() does; a failure (even one
+//! before the integration starts) is recorded in the results, never thrown.
+RunResults compute_sweep_run(const SweepDefinition& sweep, std::size_t run, const RunResults& blank);
+
+//! The output side of run_sweep() without its OpenMP loop, for drivers whose
+//! runs are computed elsewhere (MPI ranks) or read back from files (merge):
+//! the same file, checkpoints, ensemble and resume checks. From one thread:
+//! open(); then claim() runs, deliver() each claimed run (in any order) and
+//! write_ready(); close() once every claimed run is delivered.
+class SweepSession {
+public:
+  //! `sweep` must outlive the session.
+  SweepSession(const SweepDefinition& sweep, const SweepOptions& options);
+  ~SweepSession();
+  SweepSession(const SweepSession&) = delete;
+  SweepSession& operator=(const SweepSession&) = delete;
+
+  //! Creates NAME.partial, or resumes it with options.resume. Throws as run_sweep().
+  void open();
+  //! The next runs to compute, [first, second), at most `count`; empty when
+  //! every run is claimed, the reorder window is full (write first) or a stop
+  //! was requested (request_sweep_stop()).
+  std::pair<std::size_t, std::size_t> claim(std::size_t count);
+  //! The results of a claimed run.
+  void deliver(std::size_t run, RunResults&& results);
+  //! Writes whole batches of the contiguous delivered runs (with checkpoints).
+  void write_ready();
+  //! Writes what is left and finishes the file, or leaves a resumable
+  //! NAME.partial when runs are missing (interrupted).
+  SweepOutcome close();
+
+  std::size_t begin_run() const; //!< the file's run range [begin_run, end_run)
+  std::size_t end_run() const;
+  std::size_t start_run() const; //!< first run to compute in this session (after open)
+  std::size_t batch_size() const;
+  std::size_t written() const; //!< runs before this one are in the file
+  const RunResults& blank() const;
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 //! Run (or resume) a sweep. Throws ConfigError / IoError for problems found
 //! before the first run (a resumed file of another sweep definition among them).

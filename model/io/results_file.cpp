@@ -1518,6 +1518,11 @@ ResultsFileReader::ResultsFileReader(const std::string& path) : impl_(std::make_
     const h5::Handle statistic = h5::open_dataset(ensemble.id(), STATISTIC_DIM);
     info.ensemble_statistics = h5::read_strings(statistic.id());
   }
+  if (!info.trajectory_variables.empty()) {
+    const h5::Handle trajectories = h5::open_group(root, "trajectories");
+    const h5::Handle first = h5::open_dataset(trajectories.id(), info.trajectory_variables.front());
+    if (h5::element_size(first.id()) == 4) info.trajectory_precision = Precision::float32;
+  }
 }
 
 ResultsFileReader::~ResultsFileReader() = default;
@@ -1536,6 +1541,37 @@ NumericArray ResultsFileReader::read_numeric(const std::string& group, const std
   for (hsize_t extent : h5::shape_of(dataset.id())) array.shape.push_back(static_cast<std::size_t>(extent));
   array.values = h5::read_all<double>(dataset.id());
   return array;
+}
+
+NumericArray ResultsFileReader::read_numeric(const std::string& group, const std::string& name,
+                                             std::size_t first_row, std::size_t rows) const {
+  h5::silence_error_printing();
+  const h5::Handle handle = h5::open_group(impl_->file.id(), group);
+  const h5::Handle dataset = h5::open_dataset(handle.id(), name);
+  const std::vector<hsize_t> shape = h5::shape_of(dataset.id());
+  if (shape.empty() || first_row + rows > shape[0])
+    throw IoError(impl_->info.path + ": /" + group + "/" + name + " has no rows " +
+                  std::to_string(first_row) + ".." + std::to_string(first_row + rows));
+  std::vector<hsize_t> start(shape.size(), 0), count = shape;
+  start[0] = first_row;
+  count[0] = rows;
+  NumericArray array;
+  std::size_t size = 1;
+  for (hsize_t extent : count) {
+    array.shape.push_back(static_cast<std::size_t>(extent));
+    size *= static_cast<std::size_t>(extent);
+  }
+  array.values.resize(size);
+  if (size > 0) h5::read_hyperslab(dataset.id(), H5T_NATIVE_DOUBLE, start, count, array.values.data());
+  return array;
+}
+
+std::vector<std::string> ResultsFileReader::read_strings(const std::string& group, const std::string& name,
+                                                         std::size_t first_row, std::size_t rows) const {
+  h5::silence_error_printing();
+  const h5::Handle handle = h5::open_group(impl_->file.id(), group);
+  const h5::Handle dataset = h5::open_dataset(handle.id(), name);
+  return h5::read_strings(dataset.id(), first_row, rows);
 }
 
 std::vector<std::string> ResultsFileReader::read_strings(const std::string& group,

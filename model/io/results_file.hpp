@@ -294,8 +294,9 @@ struct ResultsFileInfo {
   std::vector<std::string> trajectory_variables; //!< empty for summary-only files
   std::vector<std::string> summary_variables;
   std::vector<std::string> parameters;
-  std::vector<std::string> ensemble_variables;  //!< empty without /ensemble (format 1.1)
-  std::vector<std::string> ensemble_statistics; //!< values of /ensemble/statistic
+  std::vector<std::string> ensemble_variables;        //!< empty without /ensemble (format 1.1)
+  std::vector<std::string> ensemble_statistics;       //!< values of /ensemble/statistic
+  Precision trajectory_precision{Precision::float64}; //!< of the stored /trajectories
 };
 
 //! A numeric variable read back as float64, with its shape (run axis first;
@@ -321,6 +322,14 @@ public:
   //! A numeric variable of a group ("trajectories", "summary", "parameters",
   //! "runs", "ensemble", "checkpoint").
   NumericArray read_numeric(const std::string& group, const std::string& name) const;
+  //! Rows [first_row, first_row + rows) of a variable along its first axis
+  //! (the run axis), converted to float64; shape[0] is `rows`. Throws IoError
+  //! when the rows do not exist.
+  NumericArray read_numeric(const std::string& group, const std::string& name, std::size_t first_row,
+                            std::size_t rows) const;
+  //! Rows [first_row, first_row + rows) of a 1-D string variable.
+  std::vector<std::string> read_strings(const std::string& group, const std::string& name,
+                                        std::size_t first_row, std::size_t rows) const;
   //! A 1-D string variable of a group (e.g. "runs"/"message", "summary"/"actor").
   std::vector<std::string> read_strings(const std::string& group, const std::string& name) const;
   //! Status of every run on the file's run axis (not_run for runs not yet written),
