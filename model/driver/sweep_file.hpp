@@ -34,7 +34,10 @@ struct SweepOutput {
   bool all_trajectories{false};          //!< [trajectories: all]
   std::vector<std::string> trajectories; //!< [trajectories: [names]]; empty + !all = none (default)
   bool single_precision{false};          //!< [precision: float32]
-  bool compress{true};                   //!< [compression: deflate | none] for stored trajectories
+  //! [compression: none (default) | deflate] for stored trajectories. None by
+  //! default because a run's float64 trajectories compress only ~1.5 : 1 and
+  //! deflating them costs about as much CPU as the run (docs/performance.md).
+  bool compress{false};
   bool all_ensemble{true};               //!< [ensemble: all] (default)
   std::vector<std::string> ensemble;     //!< [ensemble: [names]] or none
   std::size_t batch_size{0};             //!< [batch_size] runs per write; 0 = automatic
