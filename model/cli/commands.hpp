@@ -31,8 +31,9 @@ using Arguments = std::vector<std::string>;
 int command_run(const Arguments& args);
 int command_check(const Arguments& args);
 int command_sweep(const Arguments& args);
-int command_merge(const Arguments& args);  // hpc_commands.cpp
-int command_status(const Arguments& args); // hpc_commands.cpp
+int command_merge(const Arguments& args);   // hpc_commands.cpp
+int command_status(const Arguments& args);  // hpc_commands.cpp
+int command_analyze(const Arguments& args); // analyze_command.cpp
 //! SIGINT, SIGTERM and SIGUSR1 ask a running sweep or merge to stop resumably.
 void install_stop_handlers();
 std::string usage();
