@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the ARCM Slurm job scripts: run arcm in the background so the
 # script can catch the signal Slurm sends before the time limit
 # (#SBATCH --signal=B:USR1@120), pass it on, and requeue the job when arcm

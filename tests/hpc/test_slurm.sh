@@ -84,7 +84,8 @@ for _ in range(2):
     s = socket.socket(); s.bind(("", 0)); ports.append(s); 
 print(*[s.getsockname()[1] for s in ports])')
 NODE_LINE=$(slurmd -C | head -n 1)
-NODE=$(echo "$NODE_LINE" | sed 's/^NodeName=\([^ ]*\).*/\1/')
+NODE=${NODE_LINE#NodeName=}
+NODE=${NODE%% *}
 export SLURM_CONF=$DAEMONS/slurm.conf
 cat >"$SLURM_CONF" <<CONF
 ClusterName=arcmtest
