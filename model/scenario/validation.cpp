@@ -64,6 +64,11 @@ void check_time_and_numerics(const Scenario& s, const Checker& check) {
 
   check.positive("output.step", s.output.step);
   const double steps = (s.end_year - s.start_year) / s.output.step;
+  // Every run holds its whole output grid in memory: more than a million
+  // output times (or an infinite span) is a typo, and would exhaust memory.
+  if (!(steps <= 1e6))
+    check.fail("output.step", "gives " + show(steps) + " output times over time.end - time.start = " +
+                                  show(s.end_year - s.start_year) + "; at most 1e6 are allowed");
   if (std::abs(steps - std::round(steps)) > 1e-9 * std::max(1.0, steps))
     check.fail("output.step", "must divide time.end - time.start = " + show(s.end_year - s.start_year) +
                                   " into a whole number of steps, got " + show(s.output.step));
