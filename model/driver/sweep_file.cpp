@@ -121,6 +121,8 @@ std::vector<double> read_axis(const SweepReader& in, const ConfigNode& node, con
   const std::vector<double> args = in.numbers(e.value, sub);
   if (args.size() != 3 || args[2] != std::floor(args[2]) || args[2] < 2)
     in.fail(e.value, sub, "expected [first, last, count] with a whole count >= 2");
+  // The axis is built in memory (and a count past 2^64 cannot even be converted).
+  if (args[2] > 1e7) in.fail(e.value, sub, "at most 10^7 values on one axis, got " + e.value.items[2].text);
   if (e.key == "logspace" && !(args[0] > 0 && args[1] > 0))
     in.fail(e.value, sub, "logspace needs first > 0 and last > 0 (they are the end values, not exponents)");
   const auto n = static_cast<std::size_t>(args[2]);
@@ -601,7 +603,7 @@ std::string resolved_sweep_yaml(const SweepDefinition& sweep) {
   std::ostringstream out;
   out.precision(17);
   out << "# ARCM sweep, fully resolved: a valid sweep file with its scenarios inlined\n";
-  out << "name: \"" << sweep.name << "\"\n";
+  out << "name: " << yaml_quoted(sweep.name) << "\n";
   out << "seed: " << sweep.seed << "\n";
   out << "run_time_limit: " << sweep.run_time_limit << "\n";
   out << "total_runs: " << sweep.total_runs() << "\n";

@@ -256,6 +256,10 @@ void write_schedule(Writer& w, const Scenario& s) {
 
 } // namespace
 
+std::string yaml_quoted(const std::string& text) {
+  return quoted(text);
+}
+
 std::string to_yaml(const Scenario& s) {
   Writer w;
   w.string(0, "name", s.name);

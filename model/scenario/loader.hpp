@@ -22,6 +22,10 @@ Scenario load_scenario_from_string(const std::string& text, const std::string& p
 //! back an equal Scenario (numbers are written with round-trip precision).
 std::string to_yaml(const Scenario& scenario);
 
+//! `text` as a double-quoted YAML scalar (escapes for quotes, backslashes and
+//! control characters) that reads back as exactly `text`.
+std::string yaml_quoted(const std::string& text);
+
 //! Check the ranges and cross-references of a scenario built in code. Errors
 //! name the key but, lacking a file, no line (load_scenario reports lines).
 void validate(const Scenario& scenario);
