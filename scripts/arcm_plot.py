@@ -228,11 +228,26 @@ def figure(args, height):
         raise PlotError(f"--dpi {args.dpi}: expected 20 to 2400")
     width = width_of(args)
     height = round(height * args.dpi) / args.dpi
-    fig = plt.figure(figsize=(width, height), layout="constrained")
-    fig.get_layout_engine().set(w_pad=0.03, h_pad=0.03, wspace=0.04, hspace=0.04)
+    # Laid out at the output dpi, so that text measured for the layout is the text in the PNG.
+    fig = plt.figure(figsize=(width, height), layout="constrained", dpi=args.dpi)
+    fig.get_layout_engine().set(w_pad=0.04, h_pad=0.04, wspace=0.04, hspace=0.04)
     if args.title:
         fig.suptitle(args.title)
     return fig
+
+
+def legend_height(entries, ncol, title=False):
+    """Inches a legend of `entries` in `ncol` columns needs (7 pt text)."""
+    rows = -(-entries // max(ncol, 1))
+    return 0.16 * rows + 0.08 + (0.16 if title else 0.0)
+
+
+def panel_grid(fig, nrows, ncols, legend_in, legend_first=False, **kwargs):
+    """A grid of nrows x ncols panels plus one legend row of legend_in inches (above or below them)."""
+    panel = max((fig.get_figheight() - 0.12 - legend_in) / nrows, 0.3)
+    ratios = [panel] * nrows
+    ratios = [legend_in] + ratios if legend_first else ratios + [legend_in]
+    return fig.add_gridspec(nrows + 1, ncols, height_ratios=ratios, **kwargs)
 
 
 def legend_axis(ax, handles, labels, ncol=1, title=None, loc="center"):
@@ -279,7 +294,12 @@ def tidy(ax, log=False):
     """Readable tick labels on the y axis: plain numbers, 1-2-5 steps on log axes."""
     import matplotlib.ticker as ticker
     if log:
-        ax.yaxis.set_major_locator(ticker.LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+        low, high = ax.get_ylim()
+        if low > 0 and high / low < 8:
+            # Less than a decade: evenly spaced round numbers read better than 1-2-5 steps.
+            ax.yaxis.set_major_locator(ticker.MaxNLocator(5, steps=[1, 2, 2.5, 5, 10]))
+        else:
+            ax.yaxis.set_major_locator(ticker.LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
         ax.yaxis.set_minor_locator(ticker.LogLocator(base=10, subs="auto"))
         ax.yaxis.set_minor_formatter(ticker.NullFormatter())
     ax.yaxis.set_major_formatter(ticker.FuncFormatter(number))
@@ -291,11 +311,16 @@ def year_axis(ax, time, panel_width=2.0):
     first, last = float(time[0]), float(time[-1])
     ax.set_xlim(first, last)
     span = max(last - first, 1.0)
-    # About one 4-digit label per 0.42 in of axis at 7 pt.
-    most = max(2, int(panel_width / 0.42))
+    # About one 4-digit label per 0.36 in of axis at 7 pt.
+    most = max(2, int(panel_width / 0.36))
     step = next(s for s in (1, 2, 5, 10, 20, 25, 50, 100, 200, 500) if span / s <= most)
     ax.xaxis.set_major_locator(ticker.MultipleLocator(step))
     ax.xaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _p: f"{v:.0f}"))
+
+
+def wrapped_title(ax, text, panel_width):
+    """A panel title wrapped to the panel's width (about 15 characters per inch at 8 pt)."""
+    ax.set_title("\n".join(textwrap.wrap(text, max(16, int(panel_width * 15)))))
 
 
 def panel_letter(ax, index):
@@ -343,8 +368,10 @@ def scenario_labels(parameters):
 
 HEADLINE_OUTPUTS = ("state_share_cumulative_final[water]", "state_share_cumulative_final[pgm]", "tension_final",
                     "bloc_share_cumulative_final[artemis,water]", "debris_final", "price_final[water]")
-PARAMETER_PALETTE = ["#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255",
-                     "#AA4499", "#EE7733", "#0077BB", "#BBBBBB", "#000000", "#EE3377"]
+# Paul Tol's light scheme (without its pale grey), distinct from the actor and scenario colours,
+# then his vibrant scheme; bars and markers get a dark edge so the light colours stay visible.
+PARAMETER_PALETTE = ["#77AADD", "#EE8866", "#44BB99", "#FFAABB", "#BBCC33", "#99DDFF", "#AAAA00", "#EEDD88",
+                     "#0077BB", "#EE3377", "#009988", "#CC3311"]
 
 
 def add_output_options(p):

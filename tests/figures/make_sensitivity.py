@@ -29,8 +29,9 @@ def call(argv):
 
 
 def has_analyze(arcm):
-    result = subprocess.run([arcm, "analyze", "--help"], capture_output=True, text=True, timeout=60)
-    return result.returncode == 0
+    """Whether this arcm binary has the `analyze` command (its usage text lists it)."""
+    result = subprocess.run([arcm, "--help"], capture_output=True, text=True, timeout=60)
+    return "arcm analyze" in result.stdout + result.stderr
 
 
 def real(arcm, work):
