@@ -16,6 +16,7 @@
 
 #include "core/errors.hpp"
 #include "core/version.hpp"
+#include "driver/definition_diff.hpp"
 #include "dynamics/integrate.hpp"
 #include "io/results_file.hpp"
 #include "sweep/ensemble.hpp"
@@ -38,21 +39,6 @@ struct RunSlot {
 // The statistics stored per ensemble element, in file order.
 const std::vector<std::string> STATISTICS{"count", "mean", "std", "min", "q05",
                                           "q25",   "q50",  "q75", "q95", "max"};
-
-// The first line where two texts differ, for a resume refused because the
-// sweep definition changed.
-std::string first_difference(const std::string& before, const std::string& now) {
-  std::istringstream a(before), b(now);
-  std::string line_a, line_b;
-  for (int line = 1;; ++line) {
-    const bool more_a = static_cast<bool>(std::getline(a, line_a));
-    const bool more_b = static_cast<bool>(std::getline(b, line_b));
-    if (!more_a && !more_b) return "no textual difference";
-    if (!more_a || !more_b || line_a != line_b)
-      return "resolved definition line " + std::to_string(line) + " was \"" + (more_a ? line_a : "(end)") +
-             "\", now \"" + (more_b ? line_b : "(end)") + "\"";
-  }
-}
 
 // One run's values of the ensemble variables, concatenated in catalog order.
 std::vector<double> flatten_for_ensemble(const RunResults& results,
@@ -296,7 +282,7 @@ void SweepExecution::open() {
       const io::Provenance& was = reader.info().provenance;
       if (was.definition_hash != hash)
         throw IoError("cannot resume " + partial + ": the sweep definition changed since it was started (" +
-                      first_difference(was.resolved_yaml, resolved_yaml_) + ")");
+                      describe_definition_change(was.resolved_yaml, resolved_yaml_) + ")");
     }
     io::ResumeInfo info;
     try {
