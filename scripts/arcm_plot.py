@@ -370,8 +370,8 @@ HEADLINE_OUTPUTS = ("state_share_cumulative_final[water]", "state_share_cumulati
                     "bloc_share_cumulative_final[artemis,water]", "debris_final", "price_final[water]")
 # Paul Tol's light scheme (without its pale grey), distinct from the actor and scenario colours,
 # then his vibrant scheme; bars and markers get a dark edge so the light colours stay visible.
-PARAMETER_PALETTE = ["#77AADD", "#EE8866", "#44BB99", "#FFAABB", "#BBCC33", "#99DDFF", "#AAAA00", "#EEDD88",
-                     "#0077BB", "#EE3377", "#009988", "#CC3311"]
+PARAMETER_PALETTE = ["#77AADD", "#EE8866", "#44BB99", "#FFAABB", "#BBCC33", "#222222", "#AAAA00", "#99DDFF",
+                     "#EEDD88", "#0077BB", "#EE3377", "#009988"]
 
 
 def add_output_options(p):
