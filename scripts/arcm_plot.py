@@ -135,8 +135,8 @@ def parser(prog, description, epilog=None, default_columns=2, default_height=Non
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     out = p.add_argument_group("output")
     out.add_argument("-o", "--output", metavar="PREFIX",
-                     help="write PREFIX.pdf and PREFIX.png (default: the input file name without .h5, "
-                          f"plus '-{prog}', in the current directory)")
+                     help="write PREFIX.pdf and PREFIX.png (default: in the current directory, named after "
+                          f"the input file and the figure, e.g. baseline-{prog})")
     out.add_argument("--columns", type=int, choices=(1, 2), default=default_columns,
                      help=f"figure width: 1 = one journal column ({ONE_COLUMN} in), 2 = two columns "
                           f"({TWO_COLUMN} in); default {default_columns}")
