@@ -257,6 +257,9 @@ void SweepExecution::write_ready() {
 
 void SweepExecution::open() {
   started_ = std::chrono::steady_clock::now();
+  // Forget a stop of an earlier sweep in this process, but not one that
+  // arrives while the file is being created or rebuilt.
+  stop_requested.store(false);
   outcome_.output_path = final_path_;
   outcome_.total_runs = end_ - begin_;
   outcome_.threads = threads_;
@@ -373,7 +376,6 @@ void SweepExecution::open() {
   written_ = start_;
   last_checkpoint_ = std::chrono::steady_clock::now();
   progress_.emplace(end_ - begin_, start_ - begin_, options_.progress);
-  stop_requested.store(false);
 }
 
 std::pair<std::size_t, std::size_t> SweepExecution::claim(std::size_t count) {

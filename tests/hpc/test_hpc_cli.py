@@ -62,6 +62,18 @@ def same_datasets(a, b):
     return result.stdout
 
 
+def interrupted(command, partial):
+    """Starts an arcm sweep and sends SIGTERM as soon as its NAME.partial exists; returns its exit code."""
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.time() + 60
+    while time.time() < deadline and process.poll() is None and not os.path.exists(partial):
+        time.sleep(0.005)
+    time.sleep(0.05)
+    process.send_signal(signal.SIGTERM)
+    process.communicate()
+    return process.returncode
+
+
 def reference():
     """The single-process sweep every other file is compared with."""
     target = path("reference.h5")
@@ -163,11 +175,10 @@ def test_status_lists_missing_shards_and_the_array_to_resubmit():
     for i in (0, 2):
         shutil.copy(files[i], directory)
     # Shard 3 was interrupted: a resumable partial.
-    process = subprocess.Popen([ARCM, "sweep", SWEEP, "--shard", "3/5", "--runs-dir", directory, "--threads", "1",
-                                "--checkpoint-every", "0", "--batch-size", "8", "--quiet"])
-    time.sleep(1.0)
-    process.send_signal(signal.SIGTERM)
-    assert process.wait() == EXIT_INTERRUPTED
+    code = interrupted([ARCM, "sweep", SWEEP, "--shard", "3/5", "--runs-dir", directory, "--threads", "1",
+                        "--checkpoint-every", "0", "--batch-size", "8", "--quiet"],
+                       os.path.join(directory, "hpc_lhs.shard-0003-of-0005.h5.partial"))
+    assert code == EXIT_INTERRUPTED, code
     status = arcm("status", directory, check=EXIT_RUN_FAILED).stdout
     assert "missing shards (no file): 1,4" in status, status
     assert "resubmit: --array=1,3-4" in status, status
@@ -186,12 +197,9 @@ def test_resume_refuses_another_shard():
     directory = path("wrong_shard")
     os.makedirs(directory)
     target = path("wrong_shard/shard.h5")
-    process = subprocess.Popen([ARCM, "sweep", SWEEP, "--shard", "0/2", "-o", target, "--threads", "1",
-                                "--checkpoint-every", "0", "--batch-size", "8", "--quiet"])
-    time.sleep(1.0)
-    process.send_signal(signal.SIGTERM)
-    process.wait()
-    assert os.path.exists(target + ".partial")
+    code = interrupted([ARCM, "sweep", SWEEP, "--shard", "0/2", "-o", target, "--threads", "1",
+                        "--checkpoint-every", "0", "--batch-size", "8", "--quiet"], target + ".partial")
+    assert code == EXIT_INTERRUPTED and os.path.exists(target + ".partial"), code
     result = arcm("sweep", SWEEP, "--shard", "1/2", "-o", target, "--resume", check=EXIT_IO)
     assert "another shard" in result.stderr, result.stderr
 
@@ -284,8 +292,8 @@ def test_mpi_sigterm_stops_resumably_and_a_single_process_resumes():
     process = subprocess.Popen(command, env=MPI_ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 60
     while time.time() < deadline and not os.path.exists(target + ".partial"):
-        time.sleep(0.05)
-    time.sleep(0.5)
+        time.sleep(0.005)
+    time.sleep(0.1)
     process.send_signal(signal.SIGUSR1)  # what Slurm's --signal=B:USR1 makes the job script forward
     out, err = process.communicate(timeout=60)
     assert process.returncode == EXIT_INTERRUPTED, (process.returncode, out, err)

@@ -142,11 +142,11 @@ PARTIAL=$WORK/runs/hpc_lhs.shard-0000-of-0002.h5.partial
 signalled=0
 for _ in $(seq 600); do
   if [ "$(squeue -h -j "${ARRAY}_0" -o %T 2>/dev/null)" = RUNNING ] && [ -e "$PARTIAL" ]; then
-    sleep 0.5
+    sleep 0.1
     scancel --signal=USR1 --batch "${ARRAY}_0" && signalled=1
     break
   fi
-  sleep 0.1
+  sleep 0.05
 done
 [ $signalled = 1 ] || fail "shard 0 never ran with its partial file"
 # Slurm holds a requeued batch job back for a while before its next start (about three minutes
