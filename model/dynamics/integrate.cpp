@@ -6,6 +6,10 @@
 #include <functional>
 #include <limits>
 #include <sstream>
+#include <type_traits>
+#if defined(__x86_64__)
+#include <x86intrin.h>
+#endif
 
 #include <boost/numeric/odeint.hpp>
 
@@ -13,6 +17,7 @@
 #include "core/schedule.hpp"
 #include "core/state.hpp"
 #include "dynamics/outputs.hpp"
+#include "dynamics/probe.hpp"
 #include "dynamics/system.hpp"
 
 namespace arcm {
@@ -27,12 +32,56 @@ using Dopri5 =
     odeint::dense_output_runge_kutta<odeint::controlled_runge_kutta<odeint::runge_kutta_dopri5<StateVector>>>;
 using BulirschStoer = odeint::bulirsch_stoer_dense_out<StateVector>;
 
-template <class Stepper> Stepper make_stepper(const IntegratorSettings& settings);
-template <> Dopri5 make_stepper<Dopri5>(const IntegratorSettings& settings) {
+// For probed runs only: odeint's default error measure, unchanged, which also
+// notes the component that made a step fail (RunProbe::rejected).
+class ProbedErrorChecker {
+public:
+  using Default = odeint::default_error_checker<double, odeint::range_algebra, odeint::default_operations>;
+  ProbedErrorChecker() = default;
+  ProbedErrorChecker(double absolute, double relative, RunProbe* probe)
+      : default_(absolute, relative), absolute_(absolute), relative_(relative), probe_(probe) {}
+
+  template <class Algebra>
+  double error(Algebra& algebra, const StateVector& x_old, const StateVector& dxdt_old, StateVector& x_err,
+               double dt) const {
+    if (probe_ == nullptr) return default_.error(algebra, x_old, dxdt_old, x_err, dt);
+    // The same weighted error as the default checker, component by component.
+    std::size_t worst = 0;
+    double largest = 0.0;
+    for (std::size_t i = 0; i < x_err.size(); ++i) {
+      const double scale =
+          absolute_ + relative_ * (std::fabs(x_old[i]) + std::fabs(dt) * std::fabs(dxdt_old[i]));
+      const double e = std::fabs(x_err[i]) / scale;
+      if (e > largest) {
+        largest = e;
+        worst = i;
+      }
+    }
+    const double result = default_.error(algebra, x_old, dxdt_old, x_err, dt);
+    // dopri5's last stage is at t + dt; the probe saw that call last.
+    if (result > 1.0) probe_->rejected.push_back({probe_->last_call_time - dt, dt, worst, largest});
+    return result;
+  }
+
+private:
+  Default default_;
+  double absolute_{0}, relative_{0};
+  RunProbe* probe_{nullptr};
+};
+using ProbedDopri5 = odeint::dense_output_runge_kutta<
+    odeint::controlled_runge_kutta<odeint::runge_kutta_dopri5<StateVector>, ProbedErrorChecker>>;
+
+template <class Stepper> Stepper make_stepper(const IntegratorSettings& settings, RunProbe* probe);
+template <> Dopri5 make_stepper<Dopri5>(const IntegratorSettings& settings, RunProbe*) {
   return odeint::make_dense_output(settings.absolute_tolerance, settings.relative_tolerance,
                                    odeint::runge_kutta_dopri5<StateVector>());
 }
-template <> BulirschStoer make_stepper<BulirschStoer>(const IntegratorSettings& settings) {
+template <> ProbedDopri5 make_stepper<ProbedDopri5>(const IntegratorSettings& settings, RunProbe* probe) {
+  using Controlled = ProbedDopri5::controlled_stepper_type;
+  return ProbedDopri5(
+      Controlled(ProbedErrorChecker(settings.absolute_tolerance, settings.relative_tolerance, probe)));
+}
+template <> BulirschStoer make_stepper<BulirschStoer>(const IntegratorSettings& settings, RunProbe*) {
   return BulirschStoer(settings.absolute_tolerance, settings.relative_tolerance, 1.0, 1.0);
 }
 
@@ -54,11 +103,13 @@ std::size_t first_non_finite(const StateVector& x) {
   return x.size();
 }
 
-// Integrates one run; holds what the segments share.
-class RunIntegrator {
+// Integrates one run; holds what the segments share. With Probed, it also
+// fills a RunProbe (simulate_probed); simulate() uses the unprobed instance.
+template <bool Probed> class RunIntegrator {
 public:
-  explicit RunIntegrator(const Scenario& scenario)
-      : scenario_(scenario), layout_(scenario.n_actors(), scenario.n_resources(), scenario.n_beneficiaries()),
+  explicit RunIntegrator(const Scenario& scenario, RunProbe* probe = nullptr)
+      : probe_(probe), scenario_(scenario),
+        layout_(scenario.n_actors(), scenario.n_resources(), scenario.n_beneficiaries()),
         segments_(build_segments(scenario)), recorder_(scenario, layout_), grid_(recorder_.times()) {}
 
   RunResults run();
@@ -71,6 +122,8 @@ private:
                             const ArcmSystem& recording_system);
   void fail(double t, const std::string& why);
 
+  RunProbe* probe_;
+  std::size_t segment_index_{0};
   const Scenario& scenario_;
   StateLayout layout_;
   std::vector<Segment> segments_;
@@ -88,15 +141,18 @@ private:
   std::chrono::steady_clock::time_point started_{std::chrono::steady_clock::now()};
 };
 
-void RunIntegrator::fail(double t, const std::string& why) {
+template <bool Probed> void RunIntegrator<Probed>::fail(double t, const std::string& why) {
   status_ = RunStatus::failed;
   message_ = "at t = " + format_time(t) + ": " + why;
   stop_time_ = t;
 }
 
-void RunIntegrator::record_outputs_up_to(double t_until, bool inclusive,
-                                         const std::function<void(double, StateVector&)>& state_at,
-                                         const ArcmSystem& recording_system) {
+template <bool Probed>
+void RunIntegrator<Probed>::record_outputs_up_to(double t_until, bool inclusive,
+                                                 const std::function<void(double, StateVector&)>& state_at,
+                                                 const ArcmSystem& recording_system) {
+  [[maybe_unused]] std::uint64_t started = 0;
+  if constexpr (Probed) started = probe_ticks();
   while (next_output_ < grid_.size()) {
     const double t_out = grid_[next_output_];
     const bool due = inclusive ? t_out <= t_until + SAME_TIME : t_out < t_until - SAME_TIME;
@@ -105,18 +161,35 @@ void RunIntegrator::record_outputs_up_to(double t_until, bool inclusive,
     recorder_.record(next_output_, t_out, scratch_, recording_system);
     ++next_output_;
   }
+  if constexpr (Probed) probe_->observer += probe_ticks() - started;
 }
 
+template <bool Probed>
 template <class Stepper>
-bool RunIntegrator::integrate_segment(const Segment& segment, bool last, StateVector& x) {
+bool RunIntegrator<Probed>::integrate_segment(const Segment& segment, bool last, StateVector& x) {
   const IntegratorSettings& settings = scenario_.integrator;
   ArcmSystem system(scenario_, layout_, segment.in_force, reference_);
   // Outputs are evaluated on a copy, so recording never touches the state
   // (the warm-started price) of the system the stepper integrates.
   const ArcmSystem recording_system = system;
+  Stepper stepper = make_stepper<Stepper>(settings, probe_);
   auto counted_system = [&](const StateVector& state, StateVector& derivative, double t) {
     ++rhs_evaluations_;
-    system(state, derivative, t);
+    if constexpr (Probed) {
+      probe_->last_call_time = t;
+      if (probe_->record_states) {
+        probe_->call_segment.push_back(segment_index_);
+        probe_->call_time.push_back(t);
+        probe_->states.insert(probe_->states.end(), state.begin(), state.end());
+        probe_->state_size = state.size();
+      }
+      const std::uint64_t started = probe_ticks();
+      system.evaluate_probed(state, derivative, t, *probe_);
+      probe_->rhs += probe_ticks() - started;
+      ++probe_->rhs_calls;
+    } else {
+      system(state, derivative, t);
+    }
   };
 
   // An output exactly at the segment start takes the state at the start,
@@ -125,7 +198,6 @@ bool RunIntegrator::integrate_segment(const Segment& segment, bool last, StateVe
   record_outputs_up_to(
       segment.start, true, [&](double, StateVector& out) { out = at_start; }, recording_system);
 
-  Stepper stepper = make_stepper<Stepper>(settings);
   const double span = segment.end - segment.start;
   stepper.initialize(x, segment.start, std::min(settings.initial_step, span));
   ++initialisations_;
@@ -139,7 +211,10 @@ bool RunIntegrator::integrate_segment(const Segment& segment, bool last, StateVe
     }
     std::pair<double, double> step;
     try {
+      [[maybe_unused]] std::uint64_t started = 0;
+      if constexpr (Probed) started = probe_ticks();
       step = stepper.do_step(std::ref(counted_system));
+      if constexpr (Probed) probe_->stepping += probe_ticks() - started;
     } catch (const std::exception& e) {
       fail(t, std::string("the integrator gave up: ") + e.what());
       x = stepper.current_state();
@@ -211,16 +286,18 @@ bool RunIntegrator::integrate_segment(const Segment& segment, bool last, StateVe
   return true;
 }
 
-RunResults RunIntegrator::run() {
+template <bool Probed> RunResults RunIntegrator<Probed>::run() {
   started_ = std::chrono::steady_clock::now();
   StateVector x = initial_state(scenario_, layout_);
   scratch_.assign(layout_.size(), 0.0);
   reference_ = make_run_reference(scenario_, segments_.front().in_force, x, layout_);
   stop_time_ = scenario_.end_year;
   const bool dopri5 = scenario_.integrator.stepper != "bulirsch_stoer";
+  using Runge = std::conditional_t<Probed, ProbedDopri5, Dopri5>;
   for (std::size_t s = 0; s < segments_.size(); ++s) {
     const bool last = s + 1 == segments_.size();
-    const bool going_on = dopri5 ? integrate_segment<Dopri5>(segments_[s], last, x)
+    segment_index_ = s;
+    const bool going_on = dopri5 ? integrate_segment<Runge>(segments_[s], last, x)
                                  : integrate_segment<BulirschStoer>(segments_[s], last, x);
     if (!going_on) break;
   }
@@ -242,7 +319,24 @@ RunResults RunIntegrator::run() {
 } // namespace
 
 RunResults simulate(const Scenario& scenario) {
-  return RunIntegrator(scenario).run();
+  return RunIntegrator<false>(scenario).run();
+}
+
+std::uint64_t probe_ticks() {
+#if defined(__x86_64__)
+  return __rdtsc();
+#else
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                        std::chrono::steady_clock::now().time_since_epoch())
+                                        .count());
+#endif
+}
+
+RunResults simulate_probed(const Scenario& scenario, RunProbe& probe) {
+  const std::uint64_t started = probe_ticks();
+  RunResults results = RunIntegrator<true>(scenario, &probe).run();
+  probe.total += probe_ticks() - started;
+  return results;
 }
 
 RunResults blank_results(const Scenario& scenario) {

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "dynamics/launch.hpp"
+#include "dynamics/probe.hpp"
 
 namespace arcm {
 
@@ -51,7 +52,8 @@ ArcmSystem::ArcmSystem(const Scenario& scenario, const StateLayout& layout, cons
   work_.resize(n, m, scenario.blocs.size());
 }
 
-void ArcmSystem::operator()(const StateVector& x, StateVector& dxdt, double t) const {
+template <bool Probed>
+void ArcmSystem::evaluate(const StateVector& x, StateVector& dxdt, double t, RunProbe* probe) const {
   const Scenario& sc = scenario_;
   const StateLayout& L = layout_;
   const Regime& regime = in_force_.regime;
@@ -137,8 +139,14 @@ void ArcmSystem::operator()(const StateVector& x, StateVector& dxdt, double t) c
     conditions.eligibility_band = econ.eligibility_band;
     // The previous price warm-starts the bracket; the root does not depend on it
     // beyond the solver tolerance.
+    [[maybe_unused]] std::uint64_t market_start = 0;
+    if constexpr (Probed) market_start = probe_ticks();
     const market::Clearing cleared =
         market::clear_market(conditions, w.players.data(), n, w.player_output.data(), w.price[k]);
+    if constexpr (Probed) {
+      probe->market += probe_ticks() - market_start;
+      probe->market_evaluations += cleared.evaluations;
+    }
     w.market_evaluations += cleared.evaluations;
     w.price[k] = cleared.price;
     w.demand[k] = cleared.demand;
@@ -271,6 +279,9 @@ void ArcmSystem::operator()(const StateVector& x, StateVector& dxdt, double t) c
   for (std::size_t b = 0; b < sc.n_beneficiaries(); ++b)
     dxdt[L.receipts(b)] = sc.beneficiaries[b].weight * total_royalty;
 }
+
+template void ArcmSystem::evaluate<false>(const StateVector&, StateVector&, double, RunProbe*) const;
+template void ArcmSystem::evaluate<true>(const StateVector&, StateVector&, double, RunProbe*) const;
 
 RunReference make_run_reference(const Scenario& scenario, const RegimeState& at_start, const StateVector& x0,
                                 const StateLayout& layout) {

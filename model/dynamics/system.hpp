@@ -17,6 +17,8 @@
 
 namespace arcm {
 
+struct RunProbe; // dynamics/probe.hpp
+
 //! Quantities fixed once per run at t0 (after the events at t0), MODEL.md §3.
 struct RunReference {
   std::vector<double> effective_experience; //!< X_eff,i(t0) [t]
@@ -70,7 +72,15 @@ public:
              const RunReference& reference);
 
   //! odeint system interface: dxdt = f(x, t).
-  void operator()(const StateVector& x, StateVector& dxdt, double t) const;
+  void operator()(const StateVector& x, StateVector& dxdt, double t) const {
+    evaluate<false>(x, dxdt, t, nullptr);
+  }
+
+  //! The same evaluation, adding the ticks spent clearing markets to
+  //! `probe.market` (the benchmark's breakdown; see dynamics/probe.hpp).
+  void evaluate_probed(const StateVector& x, StateVector& dxdt, double t, RunProbe& probe) const {
+    evaluate<true>(x, dxdt, t, &probe);
+  }
 
   //! The intermediates of the last evaluation.
   const Workspace& workspace() const { return work_; }
@@ -78,6 +88,9 @@ public:
   const std::vector<legal::ActorTitle>& titles() const { return titles_; }
 
 private:
+  template <bool Probed>
+  void evaluate(const StateVector& x, StateVector& dxdt, double t, RunProbe* probe) const;
+
   const Scenario& scenario_;
   StateLayout layout_;
   RegimeState in_force_;
