@@ -38,26 +38,33 @@ double safe_ratio(double num, double den) {
   return den > 0.0 ? num / den : 0.0;
 }
 
+// Gains of beneficiary b (§11): receipts, plus the profit of the state actor it is.
+double gains_of(const RowContext& c, std::size_t b) {
+  const Beneficiary& ben = c.scenario.beneficiaries[b];
+  const double gains = c.x[c.layout.receipts(b)];
+  if (ben.actor < 0) return gains;
+  return std::max(0.0, gains + c.x[c.layout.profit(static_cast<std::size_t>(ben.actor))]);
+}
+
 // Weighted Gini coefficient of per-capita gains over beneficiaries (§11).
+// Gains are recomputed in the double loop rather than stored, so recording
+// an output row allocates nothing (B is small).
 double gini_of_gains(const RowContext& c) {
-  const Scenario& sc = c.scenario;
-  std::vector<double> per_capita, weight;
+  const std::vector<Beneficiary>& bens = c.scenario.beneficiaries;
   double total_gains = 0.0;
-  for (std::size_t b = 0; b < sc.n_beneficiaries(); ++b) {
-    const Beneficiary& ben = sc.beneficiaries[b];
-    if (ben.weight <= 0.0) continue; // no population, no per-capita gain
-    double gains = c.x[c.layout.receipts(b)];
-    if (ben.actor >= 0)
-      gains = std::max(0.0, gains + c.x[c.layout.profit(static_cast<std::size_t>(ben.actor))]);
-    per_capita.push_back(gains / ben.weight);
-    weight.push_back(ben.weight);
-    total_gains += gains;
-  }
+  for (std::size_t b = 0; b < bens.size(); ++b)
+    if (bens[b].weight > 0.0) total_gains += gains_of(c, b); // no population, no per-capita gain
   if (total_gains <= 0.0) return 0.0;
   double mean_abs_difference = 0.0;
-  for (std::size_t a = 0; a < per_capita.size(); ++a)
-    for (std::size_t b = 0; b < per_capita.size(); ++b)
-      mean_abs_difference += weight[a] * weight[b] * std::fabs(per_capita[a] - per_capita[b]);
+  for (std::size_t a = 0; a < bens.size(); ++a) {
+    if (bens[a].weight <= 0.0) continue;
+    const double per_capita_a = gains_of(c, a) / bens[a].weight;
+    for (std::size_t b = 0; b < bens.size(); ++b) {
+      if (bens[b].weight <= 0.0) continue;
+      mean_abs_difference +=
+          bens[a].weight * bens[b].weight * std::fabs(per_capita_a - gains_of(c, b) / bens[b].weight);
+    }
+  }
   // Σ w y = total gains because the weights sum to 1.
   return mean_abs_difference / (2.0 * total_gains);
 }
@@ -239,28 +246,26 @@ TrajectoryRecorder::TrajectoryRecorder(const Scenario& scenario, const StateLayo
   }
   recorded_.assign(times_.size(), false);
   scratch_derivative_.assign(layout.size(), 0.0);
+  slots_.resize(entries_.size());
 }
 
 TrajectoryRecorder::~TrajectoryRecorder() = default;
 
-void TrajectoryRecorder::write_row(std::vector<double*>& slots, double t, const StateVector& x,
-                                   const ArcmSystem& system) {
+void TrajectoryRecorder::write_row(double t, const StateVector& x, const ArcmSystem& system) {
   system(x, scratch_derivative_, t); // refreshes the workspace at (x, t)
   const RowContext context{scenario_, layout_, x, system.workspace(), system, t};
-  for (std::size_t v = 0; v < entries_.size(); ++v) entries_[v].fill(context, slots[v]);
+  for (std::size_t v = 0; v < entries_.size(); ++v) entries_[v].fill(context, slots_[v]);
 }
 
 void TrajectoryRecorder::record(std::size_t row, double t, const StateVector& x, const ArcmSystem& system) {
-  std::vector<double*> slots(data_.size());
-  for (std::size_t v = 0; v < data_.size(); ++v) slots[v] = data_[v].data() + row * row_size_[v];
-  write_row(slots, t, x, system);
+  for (std::size_t v = 0; v < data_.size(); ++v) slots_[v] = data_[v].data() + row * row_size_[v];
+  write_row(t, x, system);
   recorded_[row] = true;
 }
 
 void TrajectoryRecorder::record_final(double t, const StateVector& x, const ArcmSystem& system) {
-  std::vector<double*> slots(final_.size());
-  for (std::size_t v = 0; v < final_.size(); ++v) slots[v] = final_[v].data();
-  write_row(slots, t, x, system);
+  for (std::size_t v = 0; v < final_.size(); ++v) slots_[v] = final_[v].data();
+  write_row(t, x, system);
   has_final_ = true;
   final_time_ = t;
 }

@@ -54,7 +54,7 @@ public:
   const std::vector<double>& times() const { return times_; }
 
 private:
-  void write_row(std::vector<double*>& slots, double t, const StateVector& x, const ArcmSystem& system);
+  void write_row(double t, const StateVector& x, const ArcmSystem& system); // into slots_
   const Scenario& scenario_;
   StateLayout layout_;
   std::vector<double> times_;
@@ -66,6 +66,7 @@ private:
   bool has_final_{false};
   double final_time_{0};
   mutable StateVector scratch_derivative_;
+  std::vector<double*> slots_; // where write_row puts each variable's row
 };
 
 } // namespace arcm

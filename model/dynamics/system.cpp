@@ -22,6 +22,7 @@ void Workspace::resize(std::size_t n, std::size_t m, std::size_t n_blocs) {
                   &capital_cost, &desired_investment, &investment})
     v->assign(nm, 0.0);
   players.assign(n, market::Player{});
+  growth.assign(1, 1.0); // growth[0] = e^0 for every zero rate
   player_output.assign(n, 0.0);
 }
 
@@ -49,7 +50,23 @@ ArcmSystem::ArcmSystem(const Scenario& scenario, const StateLayout& layout, cons
       if (launch::may_buy_from(actor, i, scenario.actors[j], j, in_force.regime.cross_bloc_launch))
         eligible_providers_[i].push_back(static_cast<int>(j));
   }
+  // growth[0] is e^0 = 1; a nonzero rate gets the slot of its first appearance.
+  auto rate_slot = [this](double rate) -> std::size_t {
+    if (rate == 0.0) return 0;
+    for (std::size_t r = 0; r < rates_.size(); ++r)
+      if (rates_[r] == rate) return r + 1;
+    rates_.push_back(rate);
+    return rates_.size();
+  };
+  for (const Actor& actor : scenario.actors) {
+    budget_growth_.push_back(rate_slot(actor.budget_growth));
+    launch_growth_.push_back(rate_slot(actor.base_launch_growth));
+    discount_.push_back(rate_slot(-actor.discount_rate)); // −(r t) == (−r) t exactly
+  }
+  for (const Resource& resource : scenario.resources)
+    demand_growth_.push_back(rate_slot(resource.demand_growth));
   work_.resize(n, m, scenario.blocs.size());
+  work_.growth.assign(rates_.size() + 1, 1.0);
 }
 
 template <bool Probed>
@@ -70,6 +87,8 @@ void ArcmSystem::evaluate(const StateVector& x, StateVector& dxdt, double t, Run
   const double debris = nonneg(x[L.debris()]);
   const double tension = std::clamp(x[L.tension()], 0.0, 1.0);
   const double debris_ref = sc.debris.reference;
+
+  for (std::size_t r = 0; r < rates_.size(); ++r) w.growth[r + 1] = std::exp(rates_[r] * elapsed);
 
   // --- Launch cost (§3) -------------------------------------------------------
   for (std::size_t i = 0; i < n; ++i) w.clamped_experience[i] = nonneg(x[L.experience(i)]);
@@ -129,7 +148,7 @@ void ArcmSystem::evaluate(const StateVector& x, StateVector& dxdt, double t, Run
                       (w.unit_cost[ik] + w.user_cost[ik]) / (1.0 - titles_[i].royalty_rate)};
     }
     market::MarketConditions conditions;
-    conditions.demand_scale = r.demand * std::exp(r.demand_growth * elapsed);
+    conditions.demand_scale = r.demand * w.growth[demand_growth_[k]];
     conditions.reference_price = r.reference_price;
     conditions.elasticity = r.elasticity;
     conditions.fringe_supply = r.fringe_supply;
@@ -201,10 +220,10 @@ void ArcmSystem::evaluate(const StateVector& x, StateVector& dxdt, double t, Run
     }
     // The financing cap scales every market's investment by the same factor.
     const double financing =
-        base_budget_[i] * std::exp(a.budget_growth * elapsed) + a.profit_reinvestment * nonneg(total_profit);
+        base_budget_[i] * w.growth[budget_growth_[i]] + a.profit_reinvestment * nonneg(total_profit);
     const double scale = total_desired > 0.0 ? std::min(1.0, financing / total_desired) : 0.0;
-    double launched = a.base_launch_mass * std::exp(a.base_launch_growth * elapsed);
-    const double discount = std::exp(-a.discount_rate * elapsed);
+    double launched = a.base_launch_mass * w.growth[launch_growth_[i]];
+    const double discount = w.growth[discount_[i]];
     double net_cash = 0.0;
     for (std::size_t k = 0; k < m; ++k) {
       const Resource& r = sc.resources[k];

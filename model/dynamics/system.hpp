@@ -59,6 +59,7 @@ struct Workspace {
   std::vector<double> investment;         //!< I_ik [M$/yr]
   // Tension (§8)
   std::vector<double> bloc_revenue; //!< Σ R per bloc [M$/yr]
+  std::vector<double> growth;       //!< e^{g (t − t0)} for each distinct rate g of the system [-]
   double tension_target{0};         //!< T* [-]
   long market_evaluations{0};       //!< evaluations of h, cumulative (diagnostics)
 
@@ -102,6 +103,14 @@ private:
   std::vector<double> build_lag_;                    // τ_b,ik = τ_build,k + τ_L,j(i) [yr], i * M + k
   std::vector<std::vector<int>> eligible_providers_; // per buyer, in index order
   std::vector<double> base_budget_;                  // B_i0 [M$/yr]
+  // Every exponential of time the RHS needs, e^{g (t − t0)}, comes from the
+  // distinct rates g below (actors share budget, launch and discount rates),
+  // each exponentiated once per evaluation.
+  std::vector<double> rates_;              // distinct nonzero rates g [1/yr]
+  std::vector<std::size_t> budget_growth_; // per actor: index into growth (g_B,i)
+  std::vector<std::size_t> launch_growth_; // per actor: g_L,i
+  std::vector<std::size_t> discount_;      // per actor: −r_i
+  std::vector<std::size_t> demand_growth_; // per resource: g_k
   mutable Workspace work_;
 };
 
