@@ -84,10 +84,18 @@ std::vector<CatalogEntry> build_catalog(const StateLayout& layout) {
     case StateBlock::Shape::scalar: dims = S; break;
     }
     const std::size_t offset = placed.offset, count = placed.count;
+    // The right-hand side reads these blocks as max(0, x); an integration
+    // error can take them a little below zero (about the absolute tolerance),
+    // which is recorded as the 0 the model uses, not as a negative quantity.
+    const std::string name = placed.block.name;
+    const bool nonnegative = name == "capacity" || name == "pipeline" || name == "stock" ||
+                             name == "debris" || name == "launch_experience";
     cat.push_back({{placed.block.name, placed.block.long_name, placed.block.units, dims},
-                   [offset, count](const RowContext& c, double* out) {
+                   [offset, count, nonnegative](const RowContext& c, double* out) {
                      std::copy(c.x.begin() + static_cast<std::ptrdiff_t>(offset),
                                c.x.begin() + static_cast<std::ptrdiff_t>(offset + count), out);
+                     if (nonnegative)
+                       for (std::size_t j = 0; j < count; ++j) out[j] = std::max(0.0, out[j]);
                    }});
   }
   auto copy_vector = [](const std::vector<double> Workspace::*member) {
