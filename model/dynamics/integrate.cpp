@@ -16,6 +16,7 @@
 #include "core/errors.hpp"
 #include "core/schedule.hpp"
 #include "core/state.hpp"
+#include "dynamics/output_check.hpp"
 #include "dynamics/outputs.hpp"
 #include "dynamics/probe.hpp"
 #include "dynamics/system.hpp"
@@ -305,6 +306,7 @@ template <bool Probed> RunResults RunIntegrator<Probed>::run() {
   recorder_.finish(results, stop_time_);
   results.status = status_;
   results.message = message_;
+  fail_on_non_finite_outputs(results);
   results.rhs_evaluations = rhs_evaluations_;
   results.accepted_steps = accepted_steps_;
   // dopri5 is first-same-as-last: each attempted step costs six evaluations
