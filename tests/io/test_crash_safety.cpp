@@ -31,7 +31,8 @@ namespace {
 
 struct Scratch {
   fs::path path;
-  explicit Scratch(const std::string& name) : path(fs::temp_directory_path() / ("arcm_test_crash_" + name)) {
+  explicit Scratch(const std::string& name)
+      : path(fs::temp_directory_path() / ("arcm_test_crash_" + std::to_string(::getpid()) + "_" + name)) {
     fs::remove_all(path);
     fs::create_directories(path);
   }

@@ -1,4 +1,6 @@
 // Round trips, partial-file behaviour and refusals of the results file layer.
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -25,7 +27,8 @@ namespace {
 //! A fresh scratch directory per test case, removed afterwards.
 struct ScratchDir {
   fs::path path;
-  explicit ScratchDir(const std::string& name) : path(fs::temp_directory_path() / ("arcm_test_io_" + name)) {
+  explicit ScratchDir(const std::string& name)
+      : path(fs::temp_directory_path() / ("arcm_test_io_" + std::to_string(::getpid()) + "_" + name)) {
     fs::remove_all(path);
     fs::create_directories(path);
   }
