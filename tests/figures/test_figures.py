@@ -127,6 +127,7 @@ def cases(work):
         "sobol": [
             ([f"{w}/sobol.h5"], 2, None, 80),
             ([f"{w}/sobol.h5", "--columns", "1"], 1, 3.0, 100),
+            ([f"{w}/sobol.h5", "--time"], 2, 3.0, 60),
         ],
         "morris": [
             ([f"{w}/morris.h5"], 2, None, 80),
