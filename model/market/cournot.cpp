@@ -16,9 +16,14 @@ double fringe_quantity(const MarketConditions& m, double price) {
 
 namespace {
 
-// Bisection alone needs about 60 halvings from a bracket of width 10 in ln P
-// down to 1e-13; the limit only guards against a logic error.
+// Newton converges in a handful of steps from a warm start; bisection alone
+// needs about 60 halvings from a bracket of width 10 in ln P down to 1e-13.
+// The limit only guards against a logic error.
 constexpr int MAX_ITERATIONS = 400;
+
+// The largest Newton step in ln P (a factor e^2 in P): far from the root the
+// tangent of a kinked h can point anywhere.
+constexpr double MAX_LOG_STEP = 2.0;
 
 // Best response given Φ(P) already computed (saves two pow calls per player).
 inline double best_response_given_phi(double phi, const Player& player, double price) {
@@ -26,20 +31,75 @@ inline double best_response_given_phi(double phi, const Player& player, double p
   return std::min(player.capacity, std::max(0.0, interior));
 }
 
-struct Evaluation {
+// h and its derivative in y = ln P, written relative to demand so that one
+// exp per curve suffices (no pow):
+//   Q_f / Q_d = (F_0 / D_0) e^{(ε + η) a},  K̃ / Q_d = (K̃ / D_0) e^{ε a},  a =
+//   ln(P / P_0), h(y) = Σ_i clamp(ψ (1 − ĉ_i e^{−y}), 0, K̃_i / Q_d) + Q_f / Q_d
+//   − 1,  ψ = ε + η Q_f / Q_d.
+// Each term is differentiable except where a player switches between idle,
+// interior and capacity-bound; there the derivative of the side the player
+// is on is used (h is monotone and continuous, so Newton stays safe inside a
+// bracket).
+struct LogPoint {
+  double price;  // P = e^y
+  double demand; // Q_d(P)
+  double fringe; // Q_f(P)
   double h;      // excess-supply ratio
-  double demand; // Q_d
-  double fringe; // Q_f
+  double slope;  // dh / d ln P
 };
 
-Evaluation evaluate(const MarketConditions& m, const Player* players, std::size_t n, double price) {
-  const double demand = quantity_demanded(m, price);
-  const double fringe = fringe_quantity(m, price);
-  const double phi = m.elasticity * demand + m.fringe_elasticity * fringe;
-  double supply = fringe;
+class LogCurve {
+public:
+  LogCurve(const MarketConditions& m, const Player* players, std::size_t n)
+      : m_(m), players_(players), n_(n), log_reference_(std::log(m.reference_price)),
+        fringe_ratio_(m.fringe_supply > 0.0 ? m.fringe_supply / m.demand_scale : 0.0),
+        inverse_demand_(1.0 / m.demand_scale) {}
+
+  LogPoint at(double y) const {
+    const double a = y - log_reference_;
+    const double price = std::exp(y);
+    const double inverse_price = 1.0 / price;
+    const double e = m_.elasticity, eta = m_.fringe_elasticity;
+    const double demand_growth = std::exp(e * a); // D_0 / Q_d
+    const double r = fringe_ratio_ > 0.0 ? fringe_ratio_ * std::exp((e + eta) * a) : 0.0;
+    const double psi = e + eta * r;
+    const double psi_slope = eta * (e + eta) * r;
+    double sum = r;
+    double slope = (e + eta) * r;
+    for (std::size_t i = 0; i < n_; ++i) {
+      const Player& p = players_[i];
+      if (p.capacity <= 0.0) continue;
+      const double cost_ratio = p.marginal_cost * inverse_price;
+      const double interior = psi * (1.0 - cost_ratio);
+      if (interior <= 0.0) continue;
+      const double bound = p.capacity * inverse_demand_ * demand_growth;
+      if (interior >= bound) {
+        sum += bound;
+        slope += e * bound;
+      } else {
+        sum += interior;
+        slope += psi_slope * (1.0 - cost_ratio) + psi * cost_ratio;
+      }
+    }
+    const double demand = m_.demand_scale / demand_growth;
+    return {price, demand, r * demand, sum - 1.0, slope};
+  }
+
+private:
+  const MarketConditions& m_;
+  const Player* players_;
+  std::size_t n_;
+  double log_reference_;
+  double fringe_ratio_;
+  double inverse_demand_;
+};
+
+// Outputs of every player at a point of the curve.
+void write_outputs(const MarketConditions& m, const Player* players, std::size_t n, const LogPoint& at,
+                   double* outputs) {
+  const double phi = m.elasticity * at.demand + m.fringe_elasticity * at.fringe;
   for (std::size_t i = 0; i < n; ++i)
-    if (players[i].capacity > 0.0) supply += best_response_given_phi(phi, players[i], price);
-  return {supply / demand - 1.0, demand, fringe};
+    outputs[i] = players[i].capacity > 0.0 ? best_response_given_phi(phi, players[i], at.price) : 0.0;
 }
 
 } // namespace
@@ -52,30 +112,34 @@ double best_response(const MarketConditions& m, const Player& player, double pri
 }
 
 double excess_supply(const MarketConditions& m, const Player* players, std::size_t n_players, double price) {
-  return evaluate(m, players, n_players, price).h;
+  const double demand = quantity_demanded(m, price);
+  const double fringe = fringe_quantity(m, price);
+  const double phi = m.elasticity * demand + m.fringe_elasticity * fringe;
+  double supply = fringe;
+  for (std::size_t i = 0; i < n_players; ++i)
+    if (players[i].capacity > 0.0) supply += best_response_given_phi(phi, players[i], price);
+  return supply / demand - 1.0;
 }
 
 Clearing clear_market(const MarketConditions& m, const Player* players, std::size_t n, double* outputs,
                       double price_guess) {
   Clearing result;
+  const LogCurve curve(m, players, n);
   const bool has_backstop = std::isfinite(m.backstop_price);
-  double h_at_cap = 0.0; // h(P̄) when there is a backstop; >= 0 in the interior regime
+  const double y_cap = has_backstop ? std::log(m.backstop_price) : INFINITY;
 
   // Cap regime: at the backstop price the players and the fringe fall short
   // of demand, so the backstop sets the price and covers the rest.
   if (has_backstop) {
     const double cap = m.backstop_price;
-    const Evaluation at_cap = evaluate(m, players, n, cap);
+    const LogPoint at_cap = curve.at(y_cap);
     result.evaluations = 1;
-    h_at_cap = at_cap.h;
     if (at_cap.h < 0.0) {
-      const double phi = m.elasticity * at_cap.demand + m.fringe_elasticity * at_cap.fringe;
+      // Evaluated at P̄ itself (not e^{ln P̄}), as the slack rule is written.
+      const LogPoint exact{cap, at_cap.demand, at_cap.fringe, at_cap.h, at_cap.slope};
+      write_outputs(m, players, n, exact, outputs);
       double produced = 0.0;
-      double total_slack = 0.0;
-      for (std::size_t i = 0; i < n; ++i) {
-        outputs[i] = players[i].capacity > 0.0 ? best_response_given_phi(phi, players[i], cap) : 0.0;
-        produced += outputs[i];
-      }
+      for (std::size_t i = 0; i < n; ++i) produced += outputs[i];
       const double remaining = at_cap.demand - at_cap.fringe - produced;
       // Slack capacity counts in full only for players well inside the money,
       // which keeps outputs continuous where a cost crosses the cap.
@@ -85,6 +149,7 @@ Clearing clear_market(const MarketConditions& m, const Player* players, std::siz
             std::clamp((cap - players[i].marginal_cost) / (m.eligibility_band * cap), 0.0, 1.0);
         return eligibility * (players[i].capacity - outputs[i]);
       };
+      double total_slack = 0.0;
       for (std::size_t i = 0; i < n; ++i) total_slack += slack_of(i);
       if (total_slack > 0.0) {
         const double fill = std::min(1.0, remaining / total_slack);
@@ -103,89 +168,47 @@ Clearing clear_market(const MarketConditions& m, const Player* players, std::siz
     }
   }
 
-  // Interior regime: the unique root of the nondecreasing h on (0, P̄].
-  // Work in x = ln P, where a relative tolerance on P is an absolute one on x.
-  auto h_at = [&](double x) {
-    ++result.evaluations;
-    return evaluate(m, players, n, std::exp(x)).h;
-  };
-  double guess = price_guess > 0.0 ? price_guess : m.reference_price;
-  if (has_backstop) guess = std::min(guess, m.backstop_price);
-  double x_lo = std::log(guess);
-  double h_lo = h_at(x_lo);
-  double x_hi = x_lo;
-  double h_hi = h_lo;
-  // Expand a bracket from the guess: h -> -1 as P -> 0, and h(P̄) >= 0 here
-  // (or h -> +inf as P -> inf thanks to the fringe when there is no backstop).
-  double step = 0.05;
-  if (h_lo >= 0.0) {
-    while (h_lo >= 0.0) {
-      x_hi = x_lo;
-      h_hi = h_lo;
-      x_lo -= step;
-      step *= 2.0;
-      h_lo = h_at(x_lo);
+  // Interior regime: the unique root of the nondecreasing h on (0, P̄], by
+  // Newton's method in y = ln P (a relative tolerance on P is an absolute one
+  // on y) inside a bracket [lo, hi] that every evaluation narrows. A step that
+  // leaves the bracket is replaced by bisection, so the kinks of h cannot
+  // make it cycle. h(P̄) >= 0 here, so P̄ bounds the root from above.
+  double lo = -INFINITY;
+  double hi = y_cap;
+  double y = std::log(price_guess > 0.0 ? price_guess : m.reference_price);
+  if (y > hi) y = hi;
+  LogPoint point = curve.at(y);
+  ++result.evaluations;
+  for (int iteration = 0; iteration < MAX_ITERATIONS && point.h != 0.0; ++iteration) {
+    if (point.h < 0.0)
+      lo = y;
+    else
+      hi = y;
+    double step;
+    if (point.slope > 0.0) {
+      step = -point.h / point.slope;
+      // Near the root the Newton step is the distance to it (to first order).
+      if (std::fabs(step) <= PRICE_RELATIVE_TOLERANCE) break;
+      step = std::clamp(step, -MAX_LOG_STEP, MAX_LOG_STEP);
+    } else {
+      step = point.h < 0.0 ? MAX_LOG_STEP : -MAX_LOG_STEP; // flat: walk towards the root
     }
-  } else {
-    const double x_cap = has_backstop ? std::log(m.backstop_price) : INFINITY;
-    while (h_hi < 0.0) {
-      x_lo = x_hi;
-      h_lo = h_hi;
-      if (x_hi + step >= x_cap) {
-        // The cap regime was ruled out, so h(P̄) >= 0 closes the bracket.
-        x_hi = x_cap;
-        h_hi = h_at_cap;
-        break;
-      }
-      x_hi += step;
-      step *= 2.0;
-      h_hi = h_at(x_hi);
-    }
-  }
-  // Safeguarded regula falsi (Illinois variant) with bisection fallback:
-  // h is monotone but only piecewise smooth, so every iterate keeps the bracket.
-  int side = 0;
-  double x_root = h_hi == 0.0 ? x_hi : x_lo;
-  for (int iteration = 0;
-       iteration < MAX_ITERATIONS && h_lo != 0.0 && h_hi != 0.0 && x_hi - x_lo > PRICE_RELATIVE_TOLERANCE;
-       ++iteration) {
-    double x_new = (x_lo * h_hi - x_hi * h_lo) / (h_hi - h_lo);
-    // Fall back to bisection when the secant leaves the inner 90 % of the bracket.
-    const double width = x_hi - x_lo;
-    if (!(x_new > x_lo + 0.05 * width && x_new < x_hi - 0.05 * width)) x_new = 0.5 * (x_lo + x_hi);
-    const double h_new = h_at(x_new);
-    if (h_new == 0.0) {
-      x_lo = x_hi = x_new;
-      h_lo = h_hi = 0.0;
+    double y_next = y + step;
+    if (!(y_next > lo && y_next < hi)) y_next = 0.5 * (lo + hi); // both ends finite here
+    if (hi - lo <= PRICE_RELATIVE_TOLERANCE) {
+      y = y_next;
+      point = curve.at(y);
+      ++result.evaluations;
       break;
     }
-    if (h_new < 0.0) {
-      x_lo = x_new;
-      h_lo = h_new;
-      if (side == -1) h_hi *= 0.5;
-      side = -1;
-    } else {
-      x_hi = x_new;
-      h_hi = h_new;
-      if (side == 1) h_lo *= 0.5;
-      side = 1;
-    }
+    y = y_next;
+    point = curve.at(y);
+    ++result.evaluations;
   }
-  if (h_lo == 0.0)
-    x_root = x_lo;
-  else if (h_hi == 0.0)
-    x_root = x_hi;
-  else
-    x_root = 0.5 * (x_lo + x_hi);
-
-  const double price = std::exp(x_root);
-  const Evaluation at_root = evaluate(m, players, n, price);
-  const double phi = m.elasticity * at_root.demand + m.fringe_elasticity * at_root.fringe;
-  for (std::size_t i = 0; i < n; ++i)
-    outputs[i] = players[i].capacity > 0.0 ? best_response_given_phi(phi, players[i], price) : 0.0;
-  result.price = price;
-  result.demand = at_root.demand;
-  result.fringe = at_root.fringe;
+  write_outputs(m, players, n, point, outputs);
+  result.price = point.price;
+  result.demand = point.demand;
+  result.fringe = point.fringe;
   result.backstop = 0.0;
   result.capped = false;
   return result;

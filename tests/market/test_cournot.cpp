@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <cstdint>
 #include <vector>
 
 #include "market/cournot.hpp"
@@ -202,4 +203,59 @@ TEST_CASE("The price guess changes nothing beyond the solver tolerance", "[marke
   const double reference = clear_market(m, players.data(), 2, q.data()).price;
   for (double guess : {1e-6, 0.1, 3.0, 1e4})
     CHECK_THAT(clear_market(m, players.data(), 2, q.data(), guess).price, WithinRel(reference, 1e-12));
+}
+
+TEST_CASE("The interior price brackets the root of h within the tolerance on random markets", "[market]") {
+  // Markets with players idle, interior and capacity-bound, with and without
+  // fringe and backstop, from cold and warm starts: wherever the solver says
+  // "interior", h (evaluated independently, with pow) changes sign within
+  // ±1e-12 relative of the price it returns.
+  std::uint64_t state = 12345;
+  auto uniform = [&state]() { // splitmix64
+    state += 0x9E3779B97F4A7C15ULL;
+    std::uint64_t z = state;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return static_cast<double>((z ^ (z >> 31)) >> 11) * 0x1.0p-53;
+  };
+  int interior = 0;
+  for (int trial = 0; trial < 2000; ++trial) {
+    MarketConditions m;
+    m.demand_scale = std::exp(10 * uniform() - 2);
+    m.reference_price = std::exp(4 * uniform() - 2);
+    m.elasticity = 0.1 + 2 * uniform();
+    if (uniform() < 0.5) {
+      m.fringe_supply = m.demand_scale * uniform();
+      m.fringe_elasticity = 2 * uniform();
+    }
+    if (uniform() < 0.5 || m.fringe_supply == 0.0)
+      m.backstop_price = m.reference_price * std::exp(3 * uniform() - 1);
+    std::vector<Player> players(1 + static_cast<std::size_t>(5 * uniform()));
+    for (Player& p : players) {
+      p.capacity = uniform() < 0.2 ? 0.0 : m.demand_scale * std::exp(3 * uniform() - 3);
+      p.marginal_cost = m.reference_price * std::exp(2 * uniform() - 1.5);
+    }
+    const double guess = uniform() < 0.3 ? 0.0 : m.reference_price * std::exp(2 * uniform() - 1);
+    std::vector<double> q(players.size());
+    const Clearing c = clear_market(m, players.data(), players.size(), q.data(), guess);
+    if (c.capped) continue;
+    ++interior;
+    INFO("trial " << trial << ", price " << c.price);
+    CHECK(excess_supply(m, players.data(), players.size(), c.price * (1 - 1e-12)) <= 1e-12);
+    CHECK(excess_supply(m, players.data(), players.size(), c.price * (1 + 1e-12)) >= -1e-12);
+  }
+  CHECK(interior > 500);
+}
+
+TEST_CASE("A warm start next to the root converges in a few evaluations of h", "[market]") {
+  MarketConditions m = plain_market(1.3);
+  m.fringe_supply = 20;
+  m.fringe_elasticity = 1.0;
+  const std::vector<Player> players{{500.0, 1.0}, {BIG, 1.7}, {80.0, 0.5}};
+  std::vector<double> q(3);
+  const double root = clear_market(m, players.data(), 3, q.data()).price;
+  // As between two evaluations of the right-hand side: the price moved by 1e-3.
+  const Clearing warm = clear_market(m, players.data(), 3, q.data(), root * 1.001);
+  CHECK_THAT(warm.price, WithinRel(root, 1e-12));
+  CHECK(warm.evaluations <= 4);
 }
