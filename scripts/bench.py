@@ -116,7 +116,15 @@ def bench_trajectories(arcm, folder, quick):
     return out
 
 
-BENCHES = {"sweep_scaling": bench_sweep_scaling, "memory": bench_memory, "trajectories": bench_trajectories}
+def bench_model(arcm, folder, quick):
+    """One model run's cost and where it goes: scripts/bench_model.py (issue 9) prints its own table."""
+    del folder
+    import bench_model as model
+    return model.run(model.bench_path_from_arcm(arcm), quick)
+
+
+BENCHES = {"sweep_scaling": bench_sweep_scaling, "memory": bench_memory, "trajectories": bench_trajectories,
+           "model": bench_model}
 
 
 def main():
