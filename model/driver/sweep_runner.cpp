@@ -280,12 +280,18 @@ void SweepExecution::open() {
       throw IoError("nothing to resume: " + partial + " does not exist");
     }
     {
-      // Refuse another sweep's file before touching it.
-      const io::ResultsFileReader reader(partial);
-      const io::Provenance& was = reader.info().provenance;
-      if (was.definition_hash != hash)
+      // Refuse another sweep's file before touching it. A partial that cannot
+      // be opened (a write that failed on a full disk leaves it shorter than
+      // its superblock says) is left to resume(), which tells damaged from foreign.
+      std::optional<io::ResultsFileReader> reader;
+      try {
+        reader.emplace(partial);
+      } catch (const IoError&) {
+      }
+      if (reader && reader->info().provenance.definition_hash != hash)
         throw IoError("cannot resume " + partial + ": the sweep definition changed since it was started (" +
-                      describe_definition_change(was.resolved_yaml, resolved_yaml_) + ")");
+                      describe_definition_change(reader->info().provenance.resolved_yaml, resolved_yaml_) +
+                      ")");
     }
     io::ResumeInfo info;
     try {
