@@ -38,9 +38,9 @@ struct SweepOutput {
   //! default because a run's float64 trajectories compress only ~1.5 : 1 and
   //! deflating them costs about as much CPU as the run (docs/performance.md).
   bool compress{false};
-  bool all_ensemble{true};               //!< [ensemble: all] (default)
-  std::vector<std::string> ensemble;     //!< [ensemble: [names]] or none
-  std::size_t batch_size{0};             //!< [batch_size] runs per write; 0 = automatic
+  bool all_ensemble{true};           //!< [ensemble: all] (default)
+  std::vector<std::string> ensemble; //!< [ensemble: [names]] or none
+  std::size_t batch_size{0};         //!< [batch_size] runs per write; 0 = automatic
 };
 
 //! A whole, validated sweep.
