@@ -64,7 +64,19 @@ std::string object_name(hid_t id) {
 
 } // namespace
 
+// No HDF5 clean-up at exit: after a failed write (a full disk) HDF5's own exit
+// handler closes the file again and crashes, turning a clear error with exit
+// code 4 into a segfault. Every file is closed by its Handle before exit. It
+// must be said before the library initialises, hence a static initialiser.
+namespace {
+const bool no_hdf5_atexit = [] {
+  H5dont_atexit();
+  return true;
+}();
+} // namespace
+
 void silence_error_printing() {
+  (void)no_hdf5_atexit;
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
   // HDF5 keeps freed internal blocks on its own free lists, by default without
   // a limit. A 1 MiB cap per kind of list (256 KiB per list) keeps the reuse
