@@ -4,7 +4,7 @@ of runs, and the cost of storing full trajectories. Prints numbers; judges
 nothing. Peak memory is measured from outside the process (the kernel's
 maximum resident set size of the child, via getrusage).
 
-usage: bench.py --arcm PATH [--quick] [--only sweep_scaling,memory,trajectories] [--json FILE]
+usage: bench.py --arcm PATH [--quick] [--only sweep_scaling,memory,trajectories,model,accuracy] [--json FILE]
 """
 import argparse
 import datetime
@@ -123,8 +123,18 @@ def bench_model(arcm, folder, quick):
     return model.run(model.bench_path_from_arcm(arcm), quick)
 
 
+def bench_accuracy(arcm, folder, quick):
+    """The baseline's error against a 1e-12 reference and the noise band of its step control:
+    scripts/bench_accuracy.py (issue 9)."""
+    del folder
+    import bench_accuracy as accuracy
+    result = accuracy.run_all(arcm, 8 if quick else 20)
+    accuracy.print_report(result)
+    return result
+
+
 BENCHES = {"sweep_scaling": bench_sweep_scaling, "memory": bench_memory, "trajectories": bench_trajectories,
-           "model": bench_model}
+           "model": bench_model, "accuracy": bench_accuracy}
 
 
 def main():

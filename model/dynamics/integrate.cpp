@@ -19,6 +19,7 @@
 #include "dynamics/output_check.hpp"
 #include "dynamics/outputs.hpp"
 #include "dynamics/probe.hpp"
+#include "dynamics/step_control.hpp"
 #include "dynamics/system.hpp"
 
 namespace arcm {
@@ -29,8 +30,11 @@ namespace {
 
 // The steppers a scenario (or a sweep's --retry-failed) may choose. Both have
 // dense output and the same interface, so one segment loop serves both.
+using DefaultErrorChecker =
+    odeint::default_error_checker<double, odeint::range_algebra, odeint::default_operations>;
 using Dopri5 =
-    odeint::dense_output_runge_kutta<odeint::controlled_runge_kutta<odeint::runge_kutta_dopri5<StateVector>>>;
+    odeint::dense_output_runge_kutta<odeint::controlled_runge_kutta<odeint::runge_kutta_dopri5<StateVector>,
+                                                                    DefaultErrorChecker, KinkStepAdjuster>>;
 using BulirschStoer = odeint::bulirsch_stoer_dense_out<StateVector>;
 
 // For probed runs only: odeint's default error measure, unchanged, which also
@@ -69,18 +73,21 @@ private:
   double absolute_{0}, relative_{0};
   RunProbe* probe_{nullptr};
 };
-using ProbedDopri5 = odeint::dense_output_runge_kutta<
-    odeint::controlled_runge_kutta<odeint::runge_kutta_dopri5<StateVector>, ProbedErrorChecker>>;
+using ProbedDopri5 =
+    odeint::dense_output_runge_kutta<odeint::controlled_runge_kutta<odeint::runge_kutta_dopri5<StateVector>,
+                                                                    ProbedErrorChecker, KinkStepAdjuster>>;
 
 template <class Stepper> Stepper make_stepper(const IntegratorSettings& settings, RunProbe* probe);
 template <> Dopri5 make_stepper<Dopri5>(const IntegratorSettings& settings, RunProbe*) {
-  return odeint::make_dense_output(settings.absolute_tolerance, settings.relative_tolerance,
-                                   odeint::runge_kutta_dopri5<StateVector>());
+  using Controlled = Dopri5::controlled_stepper_type;
+  return Dopri5(Controlled(DefaultErrorChecker(settings.absolute_tolerance, settings.relative_tolerance),
+                           KinkStepAdjuster()));
 }
 template <> ProbedDopri5 make_stepper<ProbedDopri5>(const IntegratorSettings& settings, RunProbe* probe) {
   using Controlled = ProbedDopri5::controlled_stepper_type;
   return ProbedDopri5(
-      Controlled(ProbedErrorChecker(settings.absolute_tolerance, settings.relative_tolerance, probe)));
+      Controlled(ProbedErrorChecker(settings.absolute_tolerance, settings.relative_tolerance, probe),
+                 KinkStepAdjuster()));
 }
 template <> BulirschStoer make_stepper<BulirschStoer>(const IntegratorSettings& settings, RunProbe*) {
   return BulirschStoer(settings.absolute_tolerance, settings.relative_tolerance, 1.0, 1.0);

@@ -11,15 +11,17 @@ namespace arcm {
 
 void Workspace::resize(std::size_t n, std::size_t m, std::size_t n_blocs) {
   const std::size_t nm = n * m;
-  for (auto* v : {&clamped_experience, &effective_experience, &own_launch_cost, &launch_cost, &launched_mass})
+  for (auto* v : {&clamped_experience, &effective_experience, &own_launch_cost, &launch_offer, &launch_cost,
+                  &launched_mass})
     v->assign(n, 0.0);
   bloc_experience.assign(n_blocs, 0.0);
   bloc_revenue.assign(n_blocs, 0.0);
   launch_provider.assign(n, -1);
   for (auto* v : {&extraction_cost, &price, &demand, &fringe, &backstop, &backstop_price, &capacity_loss})
     v->assign(m, 0.0);
-  for (auto* v : {&usable_capacity, &unit_cost, &user_cost, &extraction, &revenue, &royalty, &profit,
-                  &capital_cost, &desired_investment, &investment})
+  log_price.assign(m, std::numeric_limits<double>::quiet_NaN());
+  for (auto* v : {&capacity, &pipeline, &usable_capacity, &unit_cost, &user_cost, &extraction, &revenue,
+                  &royalty, &profit, &capital_cost, &inverse_capital_cost, &desired_investment, &investment})
     v->assign(nm, 0.0);
   players.assign(n, market::Player{});
   growth.assign(1, 1.0); // growth[0] = e^0 for every zero rate
@@ -33,19 +35,25 @@ ArcmSystem::ArcmSystem(const Scenario& scenario, const StateLayout& layout, cons
   const std::size_t m = scenario.n_resources();
   titles_.resize(n);
   learning_exponent_.resize(n);
-  licensing_fee_.resize(n);
+  net_share_.resize(n);
+  inverse_net_share_.resize(n);
+  title_premium_.resize(n);
+  fee_factor_.resize(n);
   base_budget_.resize(n);
-  build_lag_.resize(n * m);
+  inverse_build_lag_.resize(n * m);
   eligible_providers_.resize(n);
   for (std::size_t i = 0; i < n; ++i) {
     const Actor& actor = scenario.actors[i];
     const Jurisdiction& home = in_force.jurisdictions.at(static_cast<std::size_t>(actor.jurisdiction));
     titles_[i] = legal::actor_title(in_force.regime, home);
     learning_exponent_[i] = launch::learning_exponent(actor.progress_ratio);
-    licensing_fee_[i] = home.licensing_fee_share;
+    net_share_[i] = 1.0 - titles_[i].royalty_rate;
+    inverse_net_share_[i] = 1.0 / net_share_[i];
+    title_premium_[i] = scenario.economy.title_risk_premium * (1.0 - titles_[i].effective_property_security);
+    fee_factor_[i] = 1.0 + home.licensing_fee_share;
     base_budget_[i] = actor.budget * actor.resource_budget_share;
     for (std::size_t k = 0; k < m; ++k)
-      build_lag_[i * m + k] = scenario.resources[k].build_time + home.licensing_delay;
+      inverse_build_lag_[i * m + k] = 1.0 / (scenario.resources[k].build_time + home.licensing_delay);
     for (std::size_t j = 0; j < n; ++j)
       if (launch::may_buy_from(actor, i, scenario.actors[j], j, in_force.regime.cross_bloc_launch))
         eligible_providers_[i].push_back(static_cast<int>(j));
@@ -63,8 +71,10 @@ ArcmSystem::ArcmSystem(const Scenario& scenario, const StateLayout& layout, cons
     launch_growth_.push_back(rate_slot(actor.base_launch_growth));
     discount_.push_back(rate_slot(-actor.discount_rate)); // −(r t) == (−r) t exactly
   }
-  for (const Resource& resource : scenario.resources)
+  for (const Resource& resource : scenario.resources) {
     demand_growth_.push_back(rate_slot(resource.demand_growth));
+    log_reference_price_.push_back(std::log(resource.reference_price));
+  }
   work_.resize(n, m, scenario.blocs.size());
   work_.growth.assign(rates_.size() + 1, 1.0);
 }
@@ -89,6 +99,13 @@ void ArcmSystem::evaluate(const StateVector& x, StateVector& dxdt, double t, Run
   const double debris_ref = sc.debris.reference;
 
   for (std::size_t r = 0; r < rates_.size(); ++r) w.growth[r + 1] = std::exp(rates_[r] * elapsed);
+  // K and U are stored actor-major like the workspace (i * M + k), so one pass clamps both.
+  const double* capacity_state = &x[L.capacity(0, 0)];
+  const double* pipeline_state = &x[L.pipeline(0, 0)];
+  for (std::size_t ik = 0; ik < n * m; ++ik) {
+    w.capacity[ik] = nonneg(capacity_state[ik]);
+    w.pipeline[ik] = nonneg(pipeline_state[ik]);
+  }
 
   // --- Launch cost (§3) -------------------------------------------------------
   for (std::size_t i = 0; i < n; ++i) w.clamped_experience[i] = nonneg(x[L.experience(i)]);
@@ -105,13 +122,15 @@ void ArcmSystem::evaluate(const StateVector& x, StateVector& dxdt, double t, Run
   const double mitigation_surcharge =
       1.0 + econ.mitigation_cost * nonneg(regime.debris_mitigation - reference_.debris_mitigation);
   double cheapest_launch = std::numeric_limits<double>::infinity();
+  for (std::size_t j = 0; j < n; ++j)
+    w.launch_offer[j] = (1.0 + sc.actors[j].launch_markup) * w.own_launch_cost[j];
   for (std::size_t i = 0; i < n; ++i) {
     // Fly yourself unless a provider is strictly cheaper; among equal
     // providers the lowest index wins (strict < in index order).
     double best = w.own_launch_cost[i];
     int provider = -1;
     for (int j : eligible_providers_[i]) {
-      const double offer = (1.0 + sc.actors[j].launch_markup) * w.own_launch_cost[j];
+      const double offer = w.launch_offer[j];
       if (offer < best) {
         best = offer;
         provider = j;
@@ -131,21 +150,21 @@ void ArcmSystem::evaluate(const StateVector& x, StateVector& dxdt, double t, Run
     const double availability = stock / (stock + r.min_stock);
     double total_usable = 0.0;
     for (std::size_t i = 0; i < n; ++i) {
-      const double usable = availability * nonneg(x[L.capacity(i, k)]);
+      const double usable = availability * w.capacity[i * m + k];
       w.usable_capacity[i * m + k] = usable;
       total_usable += usable;
     }
     const double rent = legal::scarcity_rent(r.stock_exponent, w.extraction_cost[k], total_usable, stock,
                                              r.min_stock, econ.social_discount_rate);
     const double security_factor = 1.0 + econ.tension_cost_surcharge * tension;
+    const double inverse_total_usable = total_usable > 0.0 ? 1.0 / total_usable : 0.0;
+    const double resource_cost = (w.extraction_cost[k] + r.transport_cost) * security_factor;
     for (std::size_t i = 0; i < n; ++i) {
       const std::size_t ik = i * m + k;
-      const double share = total_usable > 0.0 ? w.usable_capacity[ik] / total_usable : 0.0;
-      w.unit_cost[ik] =
-          sc.actors[i].cost_efficiency * (w.extraction_cost[k] + r.transport_cost) * security_factor;
+      const double share = w.usable_capacity[ik] * inverse_total_usable;
+      w.unit_cost[ik] = sc.actors[i].cost_efficiency * resource_cost;
       w.user_cost[ik] = legal::user_cost(titles_[i].effective_property_security, share, rent);
-      w.players[i] = {w.usable_capacity[ik],
-                      (w.unit_cost[ik] + w.user_cost[ik]) / (1.0 - titles_[i].royalty_rate)};
+      w.players[i] = {w.usable_capacity[ik], (w.unit_cost[ik] + w.user_cost[ik]) * inverse_net_share_[i]};
     }
     market::MarketConditions conditions;
     conditions.demand_scale = r.demand * w.growth[demand_growth_[k]];
@@ -160,14 +179,15 @@ void ArcmSystem::evaluate(const StateVector& x, StateVector& dxdt, double t, Run
     // beyond the solver tolerance.
     [[maybe_unused]] std::uint64_t market_start = 0;
     if constexpr (Probed) market_start = probe_ticks();
-    const market::Clearing cleared =
-        market::clear_market(conditions, w.players.data(), n, w.player_output.data(), w.price[k]);
+    const market::Clearing cleared = market::clear_market_log(
+        conditions, log_reference_price_[k], w.players.data(), n, w.player_output.data(), w.log_price[k]);
     if constexpr (Probed) {
       probe->market += probe_ticks() - market_start;
       probe->market_evaluations += cleared.evaluations;
     }
     w.market_evaluations += cleared.evaluations;
     w.price[k] = cleared.price;
+    w.log_price[k] = cleared.log_price;
     w.demand[k] = cleared.demand;
     w.fringe[k] = cleared.fringe;
     w.backstop[k] = cleared.backstop;
@@ -183,7 +203,10 @@ void ArcmSystem::evaluate(const StateVector& x, StateVector& dxdt, double t, Run
   for (std::size_t i = 0; i < n; ++i) {
     const Actor& a = sc.actors[i];
     const double royalty_rate = titles_[i].royalty_rate;
-    const double title_premium = econ.title_risk_premium * (1.0 - titles_[i].effective_property_security);
+    const double net_share = net_share_[i];
+    // r_i + ρ_θ (1 − θ_eff,i) + ρ_T T: the required return before capacity losses.
+    const double base_return = a.discount_rate + title_premium_[i] + econ.tension_risk_premium * tension;
+    const double inverse_saturation = 1.0 / econ.investment_saturation;
     double total_profit = 0.0;
     double total_desired = 0.0;
     double actor_revenue = 0.0;
@@ -191,31 +214,30 @@ void ArcmSystem::evaluate(const StateVector& x, StateVector& dxdt, double t, Run
     for (std::size_t k = 0; k < m; ++k) {
       const Resource& r = sc.resources[k];
       const std::size_t ik = i * m + k;
-      const double capacity = nonneg(x[L.capacity(i, k)]);
-      const double pipeline = nonneg(x[L.pipeline(i, k)]);
+      const double capacity = w.capacity[ik];
+      const double pipeline = w.pipeline[ik];
       const double q = w.extraction[ik];
       const double price = w.price[k];
       const double resupply_cost = r.operations_mass * w.launch_cost[i]; // M$/yr per t/yr of capacity
       w.revenue[ik] = price * q;
       w.royalty[ik] = royalty_rate * price * q;
-      w.profit[ik] = (1.0 - royalty_rate) * price * q - w.unit_cost[ik] * q - resupply_cost * capacity;
+      w.profit[ik] = net_share * price * q - w.unit_cost[ik] * q - resupply_cost * capacity;
       total_profit += w.profit[ik];
       actor_revenue += w.revenue[ik];
       actor_royalty += w.royalty[ik];
 
       // Tobin's q on myopic expectations; idle capacity earns nothing.
       const double utilisation = capacity > 0.0 ? q / capacity : 1.0;
-      const double margin = ((1.0 - royalty_rate) * price - w.unit_cost[ik]) * utilisation - resupply_cost;
-      const double capital_cost =
-          (r.hardware_cost + r.plant_mass * w.launch_cost[i]) * (1.0 + licensing_fee_[i]);
-      const double loss_rate = w.capacity_loss[k];
-      const double required_return =
-          a.discount_rate + title_premium + econ.tension_risk_premium * tension + loss_rate;
-      const double tobin_q = (margin / capital_cost + a.strategic_value) / required_return;
+      const double margin = (net_share * price - w.unit_cost[ik]) * utilisation - resupply_cost;
+      const double capital_cost = (r.hardware_cost + r.plant_mass * w.launch_cost[i]) * fee_factor_[i];
+      const double inverse_capital_cost = 1.0 / capital_cost;
+      const double required_return = base_return + w.capacity_loss[k];
+      const double tobin_q = (margin * inverse_capital_cost + a.strategic_value) / required_return;
       const double excess = nonneg(tobin_q - 1.0);
       w.capital_cost[ik] = capital_cost;
+      w.inverse_capital_cost[ik] = inverse_capital_cost;
       w.desired_investment[ik] = a.adjustment_speed * capital_cost * (capacity + pipeline + r.entry_scale) *
-                                 excess / (1.0 + excess / econ.investment_saturation);
+                                 excess / (1.0 + excess * inverse_saturation);
       total_desired += w.desired_investment[ik];
     }
     // The financing cap scales every market's investment by the same factor.
@@ -228,14 +250,14 @@ void ArcmSystem::evaluate(const StateVector& x, StateVector& dxdt, double t, Run
     for (std::size_t k = 0; k < m; ++k) {
       const Resource& r = sc.resources[k];
       const std::size_t ik = i * m + k;
-      const double capacity = nonneg(x[L.capacity(i, k)]);
-      const double pipeline = nonneg(x[L.pipeline(i, k)]);
+      const double capacity = w.capacity[ik];
+      const double pipeline = w.pipeline[ik];
       w.investment[ik] = w.desired_investment[ik] * scale;
-      const double started = w.investment[ik] / w.capital_cost[ik]; // t/yr of capacity started per year
-      const double lag = build_lag_[ik];
-      const double loss_rate = w.capacity_loss[k];
-      dxdt[L.pipeline(i, k)] = started - pipeline / lag;
-      dxdt[L.capacity(i, k)] = pipeline / lag - loss_rate * capacity;
+      // t/yr of capacity started per year
+      const double started = w.investment[ik] * w.inverse_capital_cost[ik];
+      const double completed = pipeline * inverse_build_lag_[ik]; // t/yr of capacity completed per year
+      dxdt[L.pipeline(i, k)] = started - completed;
+      dxdt[L.capacity(i, k)] = completed - w.capacity_loss[k] * capacity;
       dxdt[L.extracted(i, k)] = w.extraction[ik];
       launched += r.plant_mass * started + r.operations_mass * capacity;
       net_cash += w.profit[ik] - w.investment[ik];

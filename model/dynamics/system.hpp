@@ -33,16 +33,20 @@ struct Workspace {
   std::vector<double> bloc_experience;      //!< Σ X per bloc [t]
   std::vector<double> effective_experience; //!< X_eff [t]
   std::vector<double> own_launch_cost;      //!< c_own [M$/t]
+  std::vector<double> launch_offer;         //!< (1 + markup) c_own, the price a provider asks [M$/t]
   std::vector<double> launch_cost;          //!< c_L [M$/t]
   std::vector<int> launch_provider;         //!< −1: flies itself; else index of the provider it buys from
   std::vector<double> launched_mass;        //!< M_i [t/yr]
   // Markets (§4–§6)
   std::vector<double> extraction_cost; //!< c_ext,k(S_k) [M$/t]
+  std::vector<double> capacity;        //!< max(K_ik, 0) [t/yr]
+  std::vector<double> pipeline;        //!< max(U_ik, 0) [t/yr]
   std::vector<double> usable_capacity; //!< K̃_ik [t/yr]
   std::vector<double> unit_cost;       //!< c_ik [M$/t]
   std::vector<double> user_cost;       //!< μ_ik [M$/t]
   std::vector<double> extraction;      //!< q_ik [t/yr]
   std::vector<double> price;           //!< P_k [M$/t]
+  std::vector<double> log_price;       //!< ln P_k, the next clearing's warm start (NaN: none yet)
   std::vector<double> demand;          //!< Q_d,k [t/yr]
   std::vector<double> fringe;          //!< Q_f,k [t/yr]
   std::vector<double> backstop;        //!< Q_bs,k [t/yr]
@@ -51,12 +55,13 @@ struct Workspace {
   std::vector<market::Player> players; //!< scratch for one market
   std::vector<double> player_output;   //!< scratch for one market
   // Cash flows and investment (§6, §7)
-  std::vector<double> revenue;            //!< R_ik [M$/yr]
-  std::vector<double> royalty;            //!< Y_ik [M$/yr]
-  std::vector<double> profit;             //!< π_ik [M$/yr]
-  std::vector<double> capital_cost;       //!< κ_ik [M$ per t/yr]
-  std::vector<double> desired_investment; //!< I*_ik [M$/yr]
-  std::vector<double> investment;         //!< I_ik [M$/yr]
+  std::vector<double> revenue;              //!< R_ik [M$/yr]
+  std::vector<double> royalty;              //!< Y_ik [M$/yr]
+  std::vector<double> profit;               //!< π_ik [M$/yr]
+  std::vector<double> capital_cost;         //!< κ_ik [M$ per t/yr]
+  std::vector<double> inverse_capital_cost; //!< 1 / κ_ik [t/yr per M$]
+  std::vector<double> desired_investment;   //!< I*_ik [M$/yr]
+  std::vector<double> investment;           //!< I_ik [M$/yr]
   // Tension (§8)
   std::vector<double> bloc_revenue; //!< Σ R per bloc [M$/yr]
   std::vector<double> growth;       //!< e^{g (t − t0)} for each distinct rate g of the system [-]
@@ -97,10 +102,14 @@ private:
   RegimeState in_force_;
   const RunReference& reference_;
   // Per-segment constants
-  std::vector<legal::ActorTitle> titles_;            // θ_eff,i, β_i
-  std::vector<double> learning_exponent_;            // b_i
-  std::vector<double> licensing_fee_;                // ℓ_j(i)
-  std::vector<double> build_lag_;                    // τ_b,ik = τ_build,k + τ_L,j(i) [yr], i * M + k
+  std::vector<legal::ActorTitle> titles_;   // θ_eff,i, β_i
+  std::vector<double> learning_exponent_;   // b_i
+  std::vector<double> inverse_build_lag_;   // 1 / τ_b,ik, τ_b,ik = τ_build,k + τ_L,j(i) [1/yr], i * M + k
+  std::vector<double> net_share_;           // 1 − β_i [-]
+  std::vector<double> inverse_net_share_;   // 1 / (1 − β_i) [-]
+  std::vector<double> title_premium_;       // ρ_θ (1 − θ_eff,i) [1/yr]
+  std::vector<double> fee_factor_;          // 1 + ℓ_j(i) [-]
+  std::vector<double> log_reference_price_; // ln P_0,k
   std::vector<std::vector<int>> eligible_providers_; // per buyer, in index order
   std::vector<double> base_budget_;                  // B_i0 [M$/yr]
   // Every exponential of time the RHS needs, e^{g (t − t0)}, comes from the

@@ -50,8 +50,8 @@ struct LogPoint {
 
 class LogCurve {
 public:
-  LogCurve(const MarketConditions& m, const Player* players, std::size_t n)
-      : m_(m), players_(players), n_(n), log_reference_(std::log(m.reference_price)),
+  LogCurve(const MarketConditions& m, double log_reference_price, const Player* players, std::size_t n)
+      : m_(m), players_(players), n_(n), log_reference_(log_reference_price),
         fringe_ratio_(m.fringe_supply > 0.0 ? m.fringe_supply / m.demand_scale : 0.0),
         inverse_demand_(1.0 / m.demand_scale) {}
 
@@ -123,8 +123,14 @@ double excess_supply(const MarketConditions& m, const Player* players, std::size
 
 Clearing clear_market(const MarketConditions& m, const Player* players, std::size_t n, double* outputs,
                       double price_guess) {
+  return clear_market_log(m, std::log(m.reference_price), players, n, outputs,
+                          price_guess > 0.0 ? std::log(price_guess) : NAN);
+}
+
+Clearing clear_market_log(const MarketConditions& m, double log_reference_price, const Player* players,
+                          std::size_t n, double* outputs, double log_price_guess) {
   Clearing result;
-  const LogCurve curve(m, players, n);
+  const LogCurve curve(m, log_reference_price, players, n);
   const bool has_backstop = std::isfinite(m.backstop_price);
   const double y_cap = has_backstop ? std::log(m.backstop_price) : INFINITY;
 
@@ -160,6 +166,7 @@ Clearing clear_market(const MarketConditions& m, const Player* players, std::siz
         }
       }
       result.price = cap;
+      result.log_price = y_cap;
       result.demand = at_cap.demand;
       result.fringe = at_cap.fringe;
       result.backstop = std::max(0.0, at_cap.demand - at_cap.fringe - produced);
@@ -175,7 +182,7 @@ Clearing clear_market(const MarketConditions& m, const Player* players, std::siz
   // make it cycle. h(P̄) >= 0 here, so P̄ bounds the root from above.
   double lo = -INFINITY;
   double hi = y_cap;
-  double y = std::log(price_guess > 0.0 ? price_guess : m.reference_price);
+  double y = std::isnan(log_price_guess) ? log_reference_price : log_price_guess;
   if (y > hi) y = hi;
   LogPoint point = curve.at(y);
   ++result.evaluations;
@@ -207,6 +214,7 @@ Clearing clear_market(const MarketConditions& m, const Player* players, std::siz
   }
   write_outputs(m, players, n, point, outputs);
   result.price = point.price;
+  result.log_price = y;
   result.demand = point.demand;
   result.fringe = point.fringe;
   result.backstop = 0.0;

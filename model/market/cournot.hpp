@@ -7,6 +7,7 @@
 // with hand-made numbers.
 #pragma once
 
+#include <cmath>
 #include <cstddef>
 #include <limits>
 
@@ -33,12 +34,13 @@ struct Player {
 
 //! The cleared market.
 struct Clearing {
-  double price{0};    //!< P [M$/t]
-  double demand{0};   //!< Q_d(P) [t/yr]
-  double fringe{0};   //!< Q_f(P) [t/yr]
-  double backstop{0}; //!< Q_bs [t/yr], > 0 only in the cap regime
-  bool capped{false}; //!< true in the cap regime (P = P̄)
-  int evaluations{0}; //!< evaluations of the clearing function h
+  double price{0};     //!< P [M$/t]
+  double demand{0};    //!< Q_d(P) [t/yr]
+  double fringe{0};    //!< Q_f(P) [t/yr]
+  double backstop{0};  //!< Q_bs [t/yr], > 0 only in the cap regime
+  double log_price{0}; //!< ln P (at the root in the interior regime, ln P̄ in the cap regime)
+  bool capped{false};  //!< true in the cap regime (P = P̄)
+  int evaluations{0};  //!< evaluations of the clearing function h
 };
 
 double quantity_demanded(const MarketConditions& m, double price); //!< Q_d(P) [t/yr]
@@ -55,6 +57,13 @@ double excess_supply(const MarketConditions& m, const Player* players, std::size
 //! does not depend on it beyond the solver tolerance (relative 1e-13 on P).
 Clearing clear_market(const MarketConditions& m, const Player* players, std::size_t n_players,
                       double* outputs, double price_guess = 0.0);
+
+//! The same clearing for callers that clear one market many times (the
+//! right-hand side): `log_reference_price` = ln P_0, and the warm start given
+//! as `log_price_guess` = ln P (NaN for none), which a previous clearing
+//! returns in Clearing::log_price. Saves two logarithms per clearing.
+Clearing clear_market_log(const MarketConditions& m, double log_reference_price, const Player* players,
+                          std::size_t n_players, double* outputs, double log_price_guess);
 
 //! Relative tolerance on the interior price.
 inline constexpr double PRICE_RELATIVE_TOLERANCE = 1e-13;

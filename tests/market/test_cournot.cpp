@@ -259,3 +259,35 @@ TEST_CASE("A warm start next to the root converges in a few evaluations of h", "
   CHECK_THAT(warm.price, WithinRel(root, 1e-12));
   CHECK(warm.evaluations <= 4);
 }
+
+TEST_CASE("Clearing in logarithms is the same clearing, and its ln P warm-starts the next", "[market]") {
+  MarketConditions m = plain_market(1.3);
+  m.fringe_supply = 20;
+  m.fringe_elasticity = 1.0;
+  const std::vector<Player> players{{500.0, 1.0}, {BIG, 1.7}, {80.0, 0.5}};
+  std::vector<double> q(3), q_log(3);
+  const double log_reference = std::log(m.reference_price);
+  for (double guess : {0.0, 0.5, 2.0, 40.0}) {
+    CAPTURE(guess);
+    const Clearing plain = clear_market(m, players.data(), 3, q.data(), guess);
+    const Clearing logged = clear_market_log(m, log_reference, players.data(), 3, q_log.data(),
+                                             guess > 0.0 ? std::log(guess) : NAN);
+    // Same arithmetic, so the same bits.
+    CHECK(logged.price == plain.price);
+    CHECK(logged.evaluations == plain.evaluations);
+    CHECK(q_log == q);
+    CHECK_THAT(logged.log_price, WithinAbs(std::log(logged.price), 1e-15));
+  }
+  // Warm start from the returned ln P after a small change of the market.
+  const Clearing first = clear_market_log(m, log_reference, players.data(), 3, q_log.data(), NAN);
+  m.demand_scale *= 1.001;
+  const Clearing next = clear_market_log(m, log_reference, players.data(), 3, q_log.data(), first.log_price);
+  CHECK_THAT(next.price, WithinRel(clear_market(m, players.data(), 3, q.data()).price, 1e-12));
+  CHECK(next.evaluations <= 4);
+
+  // In the cap regime ln P is ln P̄.
+  m.backstop_price = 0.2;
+  const Clearing capped = clear_market_log(m, log_reference, players.data(), 3, q_log.data(), NAN);
+  REQUIRE(capped.capped);
+  CHECK(capped.log_price == std::log(0.2));
+}
