@@ -40,15 +40,22 @@ struct RunSlot {
 const std::vector<std::string> STATISTICS{"count", "mean", "std", "min", "q05",
                                           "q25",   "q50",  "q75", "q95", "max"};
 
-// One run's values of the ensemble variables, concatenated in catalog order.
-std::vector<double> flatten_for_ensemble(const RunResults& results,
-                                         const std::vector<std::size_t>& variables) {
-  std::vector<double> flat;
+// Adds runs, in the order given, to the ensemble: variable by variable and
+// element-major inside each, straight from the runs' trajectories (no copy).
+void add_to_ensemble(sweep::EnsembleAccumulator& ensemble, const std::vector<const RunResults*>& runs,
+                     const std::vector<std::size_t>& variables) {
+  std::vector<const double*> values(runs.size());
+  std::size_t offset = 0;
   for (std::size_t v : variables) {
-    const std::vector<double>& data = results.trajectories[v].data;
-    flat.insert(flat.end(), data.begin(), data.end());
+    std::size_t size = 0;
+    for (std::size_t r = 0; r < runs.size(); ++r) {
+      values[r] = runs[r]->trajectories[v].data.data();
+      size = runs[r]->trajectories[v].data.size();
+    }
+    if (runs.empty()) return;
+    ensemble.add_runs(values.data(), values.size(), offset, offset + size);
+    offset += size;
   }
-  return flat;
 }
 
 // Indices (into blank.trajectories) of the variables the sweep keeps statistics of.
@@ -199,15 +206,18 @@ RunSlot SweepExecution::execute(std::size_t run) const {
 void SweepExecution::write_batch(std::size_t first, std::size_t count) {
   std::vector<io::RunRecord> records;
   records.reserve(count);
+  // Failed runs stay out of the ensemble (their trajectories stop early for
+  // numerical reasons, not for model reasons), so that --retry-failed can
+  // add them later without counting any part twice.
+  if (ensemble_) {
+    std::vector<const RunResults*> contributing;
+    for (std::size_t r = first; r < first + count; ++r)
+      if (slots_[r % window_].results.status != RunStatus::failed)
+        contributing.push_back(&slots_[r % window_].results);
+    add_to_ensemble(*ensemble_, contributing, ensemble_variables_);
+  }
   for (std::size_t r = first; r < first + count; ++r) {
     RunSlot& slot = slots_[r % window_];
-    // Failed runs stay out of the ensemble (their trajectories stop early for
-    // numerical reasons, not for model reasons), so that --retry-failed can
-    // add them later without counting any part twice.
-    if (ensemble_ && slot.results.status != RunStatus::failed) {
-      const std::vector<double> flat = flatten_for_ensemble(slot.results, ensemble_variables_);
-      ensemble_->add(flat.data());
-    }
     switch (slot.results.status) {
     case RunStatus::ok: ++outcome_.ok; break;
     case RunStatus::kessler: ++outcome_.kessler; break;
@@ -702,10 +712,7 @@ RetryOutcome retry_failed_runs(const std::string& results_path, const SweepOptio
           ++outcome.still_failed;
         } else {
           ++outcome.recovered;
-          if (ensemble) {
-            const std::vector<double> flat = flatten_for_ensemble(slot.results, ensemble_variables);
-            ensemble->add(flat.data());
-          }
+          if (ensemble) add_to_ensemble(*ensemble, {&slot.results}, ensemble_variables);
         }
         writer->append_runs(static_cast<std::int64_t>(failed[i]),
                             {{&slot.results, slot.parameter_values, slot.seed}});

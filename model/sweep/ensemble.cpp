@@ -95,6 +95,20 @@ void EnsembleAccumulator::add_elements(const double* run_values, std::size_t fir
   }
 }
 
+void EnsembleAccumulator::add_runs(const double* const* runs, std::size_t n_runs, std::size_t first,
+                                   std::size_t last) {
+  if (first > last || last > n_elements_)
+    throw std::out_of_range("EnsembleAccumulator::add_runs: range [" + std::to_string(first) + ", " +
+                            std::to_string(last) + ") outside " + std::to_string(n_elements_) + " elements");
+  for (std::size_t e = first; e < last; ++e) {
+    double* block = &blocks_[e * block_size_];
+    for (std::size_t r = 0; r < n_runs; ++r) {
+      const double value = runs[r][e - first];
+      if (std::isfinite(value)) add_value(block, value);
+    }
+  }
+}
+
 // One finite value into one element's block.
 void EnsembleAccumulator::add_value(double* block, double value) const {
   // Welford: the mean moves by delta/n and M2 gains delta*(value - new mean),

@@ -62,6 +62,14 @@ public:
   //! std::out_of_range when the range does not fit.
   void add_elements(const double* run_values, std::size_t first, std::size_t last);
 
+  //! Add `n_runs` runs, in the order given, to the elements [first, last):
+  //! run r's value of element e is runs[r][e - first]. The same as calling
+  //! add_elements once per run in that order (bit for bit), but element by
+  //! element, so each element's state is loaded once per call instead of once
+  //! per run (the states of a sweep's ensemble are megabytes, far more than
+  //! the caches). Throws std::out_of_range when the range does not fit.
+  void add_runs(const double* const* runs, std::size_t n_runs, std::size_t first, std::size_t last);
+
   std::size_t size() const { return n_elements_; }                 //!< number of elements E
   const std::vector<double>& levels() const { return levels_; }    //!< quantile levels
   std::size_t marker_count() const { return marker_prob_.size(); } //!< 2m+3
