@@ -123,7 +123,10 @@ public:
   std::size_t end() const { return end_; }
   std::size_t start() const { return start_; }
   std::size_t batch() const { return batch_; }
-  std::size_t written() const { return written_; }
+  std::size_t written() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return written_;
+  }
   const RunResults& blank() const { return blank_; }
 
 private:
@@ -145,7 +148,7 @@ private:
   std::string final_path_;
   std::string resolved_yaml_;
 
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::condition_variable changed_;
   std::vector<RunSlot> slots_;
   std::size_t next_claim_{0};
@@ -394,7 +397,10 @@ void SweepExecution::open() {
   progress_.emplace(end_ - begin_, start_ - begin_, options_.progress);
 }
 
+// claim(), deliver() and written() may be called by one thread while another
+// writes (write_ready), as the MPI root does; they hold the slots' mutex.
 std::pair<std::size_t, std::size_t> SweepExecution::claim(std::size_t count) {
+  std::lock_guard<std::mutex> lock(mutex_);
   const std::size_t first = next_claim_;
   if (stop_requested.load()) return {first, first};
   next_claim_ = std::min({end_, written_ + window_, first + count});
@@ -405,6 +411,7 @@ void SweepExecution::deliver(std::size_t run, RunResults&& results) {
   RunSlot slot = slot_for_run(sweep_, run);
   slot.results = std::move(results);
   slot.ready = true;
+  std::lock_guard<std::mutex> lock(mutex_);
   slots_[run % window_] = std::move(slot);
 }
 

@@ -2,11 +2,13 @@
 
 #include <mpi.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <cstring>
 #include <deque>
+#include <exception>
 #include <iostream>
 #include <mutex>
 #include <optional>
@@ -66,6 +68,20 @@ void send_assignment(int rank, std::uint64_t first, std::uint64_t end, std::uint
   MPI_Send(message, 3, MPI_UINT64_T, rank, TAG_ASSIGN, MPI_COMM_WORLD);
 }
 
+// Waits for a nonblocking request without spinning: Open MPI's blocking calls
+// poll the network in a busy loop, which on a node whose cores are all
+// computing takes a core's worth of time from the ranks that compute (about
+// a fifth of a 2-rank sweep's CPU on 2 cores). A worker waits for rank 0's
+// answer at most once per range of runs, so 100 µs of latency costs nothing.
+void wait_sleeping(MPI_Request& request) {
+  int done = 0;
+  MPI_Test(&request, &done, MPI_STATUS_IGNORE);
+  while (!done) {
+    std::this_thread::sleep_for(std::chrono::microseconds(100));
+    MPI_Test(&request, &done, MPI_STATUS_IGNORE);
+  }
+}
+
 int worker(const driver::SweepDefinition& sweep, int threads) {
   const RunResults blank = driver::sweep_blank_results(sweep);
   std::vector<char> buffer;
@@ -76,9 +92,13 @@ int worker(const driver::SweepDefinition& sweep, int threads) {
   };
   put_threads();
   while (true) {
-    MPI_Send(buffer.data(), static_cast<int>(buffer.size()), MPI_BYTE, 0, TAG_RESULTS, MPI_COMM_WORLD);
+    MPI_Request request;
+    MPI_Isend(buffer.data(), static_cast<int>(buffer.size()), MPI_BYTE, 0, TAG_RESULTS, MPI_COMM_WORLD,
+              &request);
+    wait_sleeping(request);
     std::uint64_t message[3];
-    MPI_Recv(message, 3, MPI_UINT64_T, 0, TAG_ASSIGN, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    MPI_Irecv(message, 3, MPI_UINT64_T, 0, TAG_ASSIGN, MPI_COMM_WORLD, &request);
+    wait_sleeping(request);
     if (message[0] == message[1]) return static_cast<int>(message[2]);
     const std::vector<RunResults> runs = compute_range(sweep, blank, message[0], message[1], threads);
     put_threads();
@@ -166,6 +186,42 @@ driver::SweepOutcome root(const driver::SweepDefinition& sweep, driver::SweepSes
   std::vector<char> buffer;
   bool exhausted = false; // every run claimed, or a stop was requested
 
+  // Writing has a thread of its own, so that answering the ranks never waits
+  // for a batch to be added to the ensemble statistics and written (tens of
+  // milliseconds, during which every rank would finish its range and sit
+  // idle). The session's claim, deliver and write_ready may run concurrently.
+  std::mutex writer_mutex;
+  std::condition_variable writer_wake;
+  bool writer_due = false, writer_quit = false;
+  std::exception_ptr writer_error;
+  std::atomic<bool> writer_failed{false};
+  std::thread writer([&] {
+    std::unique_lock<std::mutex> lock(writer_mutex);
+    while (true) {
+      writer_wake.wait(lock, [&] { return writer_due || writer_quit; });
+      const bool last = writer_quit;
+      writer_due = false;
+      lock.unlock();
+      try {
+        session.write_ready();
+      } catch (...) {
+        writer_error = std::current_exception();
+        writer_failed = true;
+        return;
+      }
+      lock.lock();
+      if (last) return;
+    }
+  });
+  auto wake_writer = [&](bool quit) {
+    {
+      std::lock_guard<std::mutex> lock(writer_mutex);
+      writer_due = true;
+      writer_quit = writer_quit || quit;
+    }
+    writer_wake.notify_one();
+  };
+
   while (true) {
     bool progress = false;
     int flag = 0;
@@ -196,7 +252,8 @@ driver::SweepOutcome root(const driver::SweepDefinition& sweep, driver::SweepSes
       --outstanding;
       progress = true;
     }
-    if (progress) session.write_ready();
+    if (progress) wake_writer(false);
+    if (writer_failed) break;
     // Hand out work: rank 0's own threads first, then the waiting ranks.
     if (!exhausted && local && !local_working && local->idle()) {
       const auto [a, b] = session.claim(grain(local->threads()));
@@ -226,6 +283,12 @@ driver::SweepOutcome root(const driver::SweepDefinition& sweep, driver::SweepSes
     }
     if (exhausted && outstanding == 0) break;
     if (!progress) std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+  wake_writer(true);
+  writer.join();
+  if (writer_error) {
+    local.reset();
+    std::rethrow_exception(writer_error);
   }
   local.reset();
   const driver::SweepOutcome outcome = session.close();
