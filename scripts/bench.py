@@ -4,7 +4,7 @@ of runs, and the cost of storing full trajectories. Prints numbers; judges
 nothing. Peak memory is measured from outside the process (the kernel's
 maximum resident set size of the child, via getrusage).
 
-usage: bench.py --arcm PATH [--quick] [--only sweep_scaling,memory,trajectories,model,accuracy] [--json FILE]
+usage: bench.py --arcm PATH [--quick] [--only sweep_scaling,memory,trajectories,model,accuracy,hpc] [--json FILE]
 """
 import argparse
 import datetime
@@ -148,8 +148,17 @@ def bench_accuracy(arcm, folder, quick):
     return result
 
 
+def bench_hpc(arcm, folder, quick):
+    """Ranks x threads, shards and merge on one sweep: scripts/bench_hpc.py (issue 7)."""
+    del folder
+    import bench_hpc as hpc
+    result = hpc.run_all(arcm, 300 if quick else 1000, 1 if quick else 3)
+    hpc.print_report(result)
+    return result
+
+
 BENCHES = {"sweep_scaling": bench_sweep_scaling, "memory": bench_memory, "trajectories": bench_trajectories,
-           "model": bench_model, "accuracy": bench_accuracy}
+           "model": bench_model, "accuracy": bench_accuracy, "hpc": bench_hpc}
 
 
 def main():
