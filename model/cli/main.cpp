@@ -21,6 +21,13 @@ int main(int argc, char** argv) {
   }
   const std::string command = all[0];
   const Arguments args(all.begin() + 1, all.end());
+  // `arcm COMMAND --help` (anywhere after the command) prints the usage, which
+  // covers every command, instead of refusing an unknown option.
+  for (const std::string& arg : args)
+    if (arg == "-h" || arg == "--help") {
+      std::cout << usage();
+      return EXIT_OK;
+    }
   try {
     if (command == "run") return command_run(args);
     if (command == "check") return command_check(args);

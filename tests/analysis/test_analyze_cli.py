@@ -269,6 +269,14 @@ def test_bad_input_is_refused_with_a_clear_message():
         assert stream.read() == original, "a refused analysis changed the file"
 
 
+def test_help_after_a_command_prints_the_usage():
+    for command in ("analyze", "sweep", "run", "merge", "status", "check"):
+        result = run(command, "--help")
+        assert result.returncode == 0, (command, result.returncode, result.stderr)
+        assert "arcm analyze sobol RESULTS.h5" in result.stdout, result.stdout
+        assert "unknown option" not in result.stderr, result.stderr
+
+
 def test_a_killed_analysis_leaves_the_file_whole():
     # SIGKILL at moments spread over the analysis (reading, computing,
     # copying, writing, renaming): the file must afterwards be either the
