@@ -75,8 +75,10 @@ def run_sweep(arcm, yaml_path, output, threads):
 def bench_sweep_scaling(arcm, folder, quick):
     """1 and 2 threads, alternately, `repeats` times each: a shared virtual machine's speed
     drifts over seconds, so one pair of timings can be off by 20 %; the medians are reported
-    and every timing is kept in the JSON."""
-    runs = 200 if quick else 1000
+    and every timing is kept in the JSON. 4,000 runs (about 20 s on one thread) so that the
+    ~0.2 s a sweep spends starting and finishing (process, file, final /ensemble) weighs
+    little: with 1,000 runs it alone capped the speedup near 1.9."""
+    runs = 400 if quick else 4000
     repeats = 3 if quick else 5
     path = sweep_file(folder, "scaling", BASELINE, runs)
     walls = {1: [], 2: []}
