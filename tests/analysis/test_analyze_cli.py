@@ -24,6 +24,8 @@ import yaml
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import sobol_reference as ref  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+from runner import run_tests  # noqa: E402
 
 ARCM = sys.argv[1]
 WORK = sys.argv[2]
@@ -315,24 +317,9 @@ def test_a_killed_analysis_leaves_the_file_whole():
 
 
 def main():
-    os.makedirs(WORK, exist_ok=True)
     tests = [(name, fn) for name, fn in globals().items() if name.startswith("test_") and callable(fn)]
-    wanted = sys.argv[3:]
-    passed = failed = 0
-    ensure_sweep("sobol_small.yaml", SOBOL_FILE)
-    for name, fn in tests:
-        if wanted and name not in wanted:
-            continue
-        try:
-            fn()
-            print("PASS", name)
-            passed += 1
-        except Exception as error:  # report every failure, then exit non-zero
-            print("FAIL", name, "\n   ", repr(error)[:4000])
-            failed += 1
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
-
+    return run_tests(tests, sys.argv[3:], work=WORK, fresh=False,
+                     before=lambda: ensure_sweep("sobol_small.yaml", SOBOL_FILE))
 
 if __name__ == "__main__":
     sys.exit(main())

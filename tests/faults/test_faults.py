@@ -22,6 +22,8 @@ import time
 
 import h5py
 import numpy as np
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+from runner import Skip, run_tests  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 COMPARE = os.path.join(HERE, "..", "tools", "compare_datasets.py")
@@ -30,10 +32,6 @@ WORK = os.path.abspath(sys.argv[2])
 EXIT_OK, EXIT_RUN_FAILED, EXIT_CONFIG, EXIT_IO, EXIT_INTERRUPTED = 0, 1, 3, 4, 6
 KILL_SWEEP = os.path.join(HERE, "kill_sweep.yaml")
 SMALL_SWEEP = os.path.join(HERE, "small_sweep.yaml")
-
-
-class Skip(Exception):
-    pass
 
 
 def path(name):
@@ -321,29 +319,8 @@ def test_non_finite_runs_fail_and_the_rest_complete():
 
 
 def main():
-    if os.path.isdir(WORK):
-        shutil.rmtree(WORK)
-    os.makedirs(WORK)
-    wanted = sys.argv[3:]
     tests = [(n, f) for n, f in sorted(globals().items()) if n.startswith("test_") and callable(f)]
-    passed = failed = skipped = 0
-    for name, function in tests:
-        if wanted and name not in wanted:
-            continue
-        started = time.time()
-        try:
-            function()
-            passed += 1
-            print("PASS %s (%.1f s)" % (name, time.time() - started), flush=True)
-        except Skip as reason:
-            skipped += 1
-            print("SKIP %s: %s" % (name, reason), flush=True)
-        except Exception as error:  # report every failing test, not just the first
-            failed += 1
-            print("FAIL %s: %r" % (name, error), flush=True)
-    print("%d passed, %d failed, %d skipped" % (passed, failed, skipped))
-    return 1 if failed else 0
-
+    return run_tests(tests, sys.argv[3:], work=WORK)
 
 if __name__ == "__main__":
     sys.exit(main())

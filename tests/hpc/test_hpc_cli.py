@@ -18,6 +18,8 @@ import time
 
 os.environ.setdefault("HDF5_USE_FILE_LOCKING", "FALSE")  # read partials while rank 0 writes them
 import h5py  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+from runner import run_tests  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SWEEP = os.path.join(HERE, "data", "hpc_lhs.yaml")
@@ -303,28 +305,10 @@ def test_mpi_sigterm_stops_resumably_and_a_single_process_resumes():
 
 
 def main():
-    if os.path.isdir(WORK):
-        shutil.rmtree(WORK)
-    os.makedirs(WORK)
     prefix = {"shards": ("test_shards", "test_failed", "test_merge", "test_status", "test_resume", "test_bad"),
               "mpi": ("test_mpi", "test_a_killed")}[GROUP]
-    wanted = sys.argv[5:]
     tests = [(n, f) for n, f in globals().items() if n.startswith(prefix) and callable(f)]
-    passed = failed = 0
-    for name, function in tests:
-        if wanted and name not in wanted:
-            continue
-        started = time.time()
-        try:
-            function()
-            passed += 1
-            print("PASS %s (%.1f s)" % (name, time.time() - started), flush=True)
-        except Exception as error:  # report every failing test, not just the first
-            failed += 1
-            print("FAIL %s: %s" % (name, error), flush=True)
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
-
+    return run_tests(tests, sys.argv[5:], work=WORK)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -21,6 +21,8 @@ DATA = os.path.join(HERE, "..", "data", "sweeps")
 COMPARE = os.path.join(HERE, "..", "tools", "compare_datasets.py")
 sys.path.insert(0, os.path.join(HERE, "..", "..", "scripts"))
 import arcm_io  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+from runner import run_tests  # noqa: E402
 
 ARCM = sys.argv[1]
 WORK = sys.argv[2]
@@ -227,26 +229,8 @@ def test_resume_refuses_an_edited_sweep():
 
 
 def main():
-    if os.path.isdir(WORK):
-        shutil.rmtree(WORK)
-    os.makedirs(WORK)
-    wanted = sys.argv[3:]
     tests = [(n, f) for n, f in sorted(globals().items()) if n.startswith("test_") and callable(f)]
-    passed = failed = 0
-    for name, function in tests:
-        if wanted and name not in wanted:
-            continue
-        started = time.time()
-        try:
-            function()
-            passed += 1
-            print("PASS %s (%.1f s)" % (name, time.time() - started), flush=True)
-        except Exception as error:  # report every failing test, not just the first
-            failed += 1
-            print("FAIL %s: %s" % (name, error), flush=True)
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
-
+    return run_tests(tests, sys.argv[3:], work=WORK)
 
 if __name__ == "__main__":
     sys.exit(main())
