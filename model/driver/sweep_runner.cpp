@@ -40,24 +40,6 @@ struct RunSlot {
 const std::vector<std::string> STATISTICS{"count", "mean", "std", "min", "q05",
                                           "q25",   "q50",  "q75", "q95", "max"};
 
-// Adds runs, in the order given, to the ensemble: variable by variable and
-// element-major inside each, straight from the runs' trajectories (no copy).
-void add_to_ensemble(sweep::EnsembleAccumulator& ensemble, const std::vector<const RunResults*>& runs,
-                     const std::vector<std::size_t>& variables) {
-  std::vector<const double*> values(runs.size());
-  std::size_t offset = 0;
-  for (std::size_t v : variables) {
-    std::size_t size = 0;
-    for (std::size_t r = 0; r < runs.size(); ++r) {
-      values[r] = runs[r]->trajectories[v].data.data();
-      size = runs[r]->trajectories[v].data.size();
-    }
-    if (runs.empty()) return;
-    ensemble.add_runs(values.data(), values.size(), offset, offset + size);
-    offset += size;
-  }
-}
-
 // One batch's ensemble update cut into element ranges that any thread may
 // take (EnsembleAccumulator::add_runs): each range sees the batch's runs in
 // run order, and the ranges are disjoint, so who does which range changes no
@@ -807,7 +789,7 @@ RetryOutcome retry_failed_runs(const std::string& results_path, const SweepOptio
           ++outcome.still_failed;
         } else {
           ++outcome.recovered;
-          if (ensemble) add_to_ensemble(*ensemble, {&slot.results}, ensemble_variables);
+          if (ensemble) EnsembleJob({&slot.results}, ensemble_variables).take_ranges(*ensemble);
         }
         writer->append_runs(static_cast<std::int64_t>(failed[i]),
                             {{&slot.results, slot.parameter_values, slot.seed}});

@@ -75,6 +75,7 @@ ArcmSystem::ArcmSystem(const Scenario& scenario, const StateLayout& layout, cons
     demand_growth_.push_back(rate_slot(resource.demand_growth));
     log_reference_price_.push_back(std::log(resource.reference_price));
   }
+  inverse_saturation_ = 1.0 / scenario.economy.investment_saturation;
   work_.resize(n, m, scenario.blocs.size());
   work_.growth.assign(rates_.size() + 1, 1.0);
 }
@@ -206,7 +207,6 @@ void ArcmSystem::evaluate(const StateVector& x, StateVector& dxdt, double t, Run
     const double net_share = net_share_[i];
     // r_i + ρ_θ (1 − θ_eff,i) + ρ_T T: the required return before capacity losses.
     const double base_return = a.discount_rate + title_premium_[i] + econ.tension_risk_premium * tension;
-    const double inverse_saturation = 1.0 / econ.investment_saturation;
     double total_profit = 0.0;
     double total_desired = 0.0;
     double actor_revenue = 0.0;
@@ -237,7 +237,7 @@ void ArcmSystem::evaluate(const StateVector& x, StateVector& dxdt, double t, Run
       w.capital_cost[ik] = capital_cost;
       w.inverse_capital_cost[ik] = inverse_capital_cost;
       w.desired_investment[ik] = a.adjustment_speed * capital_cost * (capacity + pipeline + r.entry_scale) *
-                                 excess / (1.0 + excess * inverse_saturation);
+                                 excess / (1.0 + excess * inverse_saturation_);
       total_desired += w.desired_investment[ik];
     }
     // The financing cap scales every market's investment by the same factor.

@@ -110,6 +110,7 @@ private:
   std::vector<double> title_premium_;       // ρ_θ (1 − θ_eff,i) [1/yr]
   std::vector<double> fee_factor_;          // 1 + ℓ_j(i) [-]
   std::vector<double> log_reference_price_; // ln P_0,k
+  double inverse_saturation_{0};            // 1 / x_max [-]
   std::vector<std::vector<int>> eligible_providers_; // per buyer, in index order
   std::vector<double> base_budget_;                  // B_i0 [M$/yr]
   // Every exponential of time the RHS needs, e^{g (t − t0)}, comes from the

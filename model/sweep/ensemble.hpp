@@ -29,7 +29,9 @@
 // caller must add runs in a fixed order, the sweep driver uses run index order,
 // to get results that do not depend on the thread count or on interruptions.
 // Elements are independent of each other, so splitting the element range
-// between threads (add_elements) gives bit-identical results.
+// between calls or threads (add_elements, add_runs) gives bit-identical
+// results; the sweep writer hands element ranges of each batch to whichever
+// thread is free (driver/sweep_runner.cpp, EnsembleJob).
 //
 // Checkpointing: export_state() returns every number the accumulator holds; an
 // accumulator rebuilt by import_state() and fed the remaining runs ends
