@@ -25,7 +25,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import sobol_reference as ref  # noqa: E402
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
-from runner import run_tests  # noqa: E402
+from runner import run_command, run_tests  # noqa: E402
 
 ARCM = sys.argv[1]
 WORK = sys.argv[2]
@@ -39,11 +39,7 @@ RTOL, ATOL = 1e-9, 1e-12
 
 
 def run(*args, check=None):
-    result = subprocess.run([ARCM, *args], capture_output=True, text=True)
-    if check is not None and result.returncode != check:
-        raise AssertionError("arcm %s exited %d, expected %d\nstdout: %s\nstderr: %s"
-                             % (" ".join(args), result.returncode, check, result.stdout[-3000:], result.stderr))
-    return result
+    return run_command([ARCM, *args], check)
 
 
 def ensure_sweep(name, output):

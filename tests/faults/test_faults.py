@@ -23,10 +23,9 @@ import time
 import h5py
 import numpy as np
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
-from runner import Skip, run_tests  # noqa: E402
+from runner import Skip, run_command, run_tests, same_datasets  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-COMPARE = os.path.join(HERE, "..", "tools", "compare_datasets.py")
 ARCM = sys.argv[1]
 WORK = os.path.abspath(sys.argv[2])
 EXIT_OK, EXIT_RUN_FAILED, EXIT_CONFIG, EXIT_IO, EXIT_INTERRUPTED = 0, 1, 3, 4, 6
@@ -39,16 +38,7 @@ def path(name):
 
 
 def arcm(*args, check=None, **kwargs):
-    result = subprocess.run([ARCM, *args], capture_output=True, text=True, **kwargs)
-    if check is not None and result.returncode != check:
-        raise AssertionError("arcm %s exited %d, expected %d\nstdout: %s\nstderr: %s"
-                             % (" ".join(args), result.returncode, check, result.stdout, result.stderr))
-    return result
-
-
-def same_datasets(a, b):
-    result = subprocess.run([sys.executable, COMPARE, a, b], capture_output=True, text=True)
-    assert result.returncode == 0, "datasets of %s and %s differ:\n%s%s" % (a, b, result.stdout, result.stderr)
+    return run_command([ARCM, *args], check, **kwargs)
 
 
 def digest(name):

@@ -19,13 +19,12 @@ import time
 os.environ.setdefault("HDF5_USE_FILE_LOCKING", "FALSE")  # read partials while rank 0 writes them
 import h5py  # noqa: E402
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
-from runner import run_tests  # noqa: E402
+from runner import run_command, run_tests, same_datasets  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SWEEP = os.path.join(HERE, "data", "hpc_lhs.yaml")
 OTHER = os.path.join(HERE, "data", "hpc_other.yaml")
 FAILING = os.path.join(HERE, "..", "data", "sweeps", "scenarios_with_failure.yaml")
-COMPARE = os.path.join(HERE, "..", "tools", "compare_datasets.py")
 
 ARCM = sys.argv[1]
 WORK = sys.argv[2]
@@ -40,11 +39,7 @@ def path(name):
 
 
 def run(command, check=None, env=None):
-    result = subprocess.run(command, capture_output=True, text=True, env=env)
-    if check is not None and result.returncode != check:
-        raise AssertionError("%s exited %d, expected %d\nstdout: %s\nstderr: %s"
-                             % (" ".join(command), result.returncode, check, result.stdout, result.stderr))
-    return result
+    return run_command(command, check, env=env)
 
 
 def arcm(*args, check=None):
@@ -55,13 +50,6 @@ def mpirun(ranks, *args, check=None):
     command = [MPIEXEC, "-n", str(ranks), "--oversubscribe", "--bind-to", "none", "-x", "OMP_NUM_THREADS",
                ARCM, *args]
     return run(command, check=check, env=MPI_ENV)
-
-
-def same_datasets(a, b):
-    result = subprocess.run([sys.executable, COMPARE, a, b], capture_output=True, text=True)
-    if result.returncode != 0:
-        raise AssertionError("datasets of %s and %s differ:\n%s" % (a, b, result.stdout))
-    return result.stdout
 
 
 def interrupted(command, partial):

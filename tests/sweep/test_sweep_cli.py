@@ -18,11 +18,10 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = os.path.join(HERE, "..", "data", "sweeps")
-COMPARE = os.path.join(HERE, "..", "tools", "compare_datasets.py")
 sys.path.insert(0, os.path.join(HERE, "..", "..", "scripts"))
 import arcm_io  # noqa: E402
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
-from runner import run_tests  # noqa: E402
+from runner import run_command, run_tests, same_datasets  # noqa: E402
 
 ARCM = sys.argv[1]
 WORK = sys.argv[2]
@@ -30,18 +29,7 @@ EXIT_RUN_FAILED, EXIT_CONFIG, EXIT_IO, EXIT_INTERRUPTED = 1, 3, 4, 6
 
 
 def sweep(name, output, *options, check=None):
-    command = [ARCM, "sweep", os.path.join(DATA, name), "-o", output, "--quiet", *options]
-    result = subprocess.run(command, capture_output=True, text=True)
-    if check is not None and result.returncode != check:
-        raise AssertionError("%s exited %d, expected %d\nstdout: %s\nstderr: %s"
-                             % (" ".join(command), result.returncode, check, result.stdout, result.stderr))
-    return result
-
-
-def same_datasets(a, b):
-    result = subprocess.run([sys.executable, COMPARE, a, b], capture_output=True, text=True)
-    if result.returncode != 0:
-        raise AssertionError("datasets of %s and %s differ:\n%s" % (a, b, result.stdout))
+    return run_command([ARCM, "sweep", os.path.join(DATA, name), "-o", output, "--quiet", *options], check)
 
 
 def path(name):

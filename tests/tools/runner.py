@@ -1,17 +1,39 @@
 """The runner of the end-to-end Python tests (tests/*/test_*_cli.py, tests/faults):
 runs test functions in order, reports every failure rather than the first, and
-gives ctest an exit status.
+gives ctest an exit status; and the two helpers every one of them needs.
 
-    from runner import Skip, run_tests
+    from runner import Skip, run_command, run_tests, same_datasets
     sys.exit(run_tests(tests, wanted, work=WORK))
 """
 import os
 import shutil
+import subprocess
+import sys
 import time
+
+COMPARE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "compare_datasets.py")
 
 
 class Skip(Exception):
     """Raised by a test that cannot run on this machine: reported as SKIP, not FAIL."""
+
+
+def run_command(command, check=None, **kwargs):
+    """Run `command` capturing its output; with `check`, fail unless it exits with that status."""
+    result = subprocess.run(command, capture_output=True, text=True, **kwargs)
+    if check is not None and result.returncode != check:
+        raise AssertionError("%s exited %d, expected %d\nstdout: %s\nstderr: %s"
+                             % (" ".join(command), result.returncode, check, result.stdout[-3000:], result.stderr))
+    return result
+
+
+def same_datasets(a, b):
+    """Fail unless every dataset of the two results files is equal, bit for bit
+    (compare_datasets.py); returns its report."""
+    result = subprocess.run([sys.executable, COMPARE, a, b], capture_output=True, text=True)
+    if result.returncode != 0:
+        raise AssertionError("datasets of %s and %s differ:\n%s%s" % (a, b, result.stdout, result.stderr))
+    return result.stdout
 
 
 def run_tests(tests, wanted=(), work=None, fresh=True, before=None):
