@@ -22,6 +22,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -35,6 +36,7 @@
 #include "dynamics/probe.hpp"
 #include "dynamics/system.hpp"
 #include "scenario/loader.hpp"
+#include "support/golden.hpp"
 
 using namespace arcm;
 
@@ -177,42 +179,22 @@ struct GoldenCheck {
 };
 
 GoldenCheck check_golden(const RunResults& r, const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot read " + path);
-  std::vector<std::pair<std::string, double>> golden;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    std::istringstream fields(line);
-    std::string key, value;
-    fields >> key >> value;
-    golden.emplace_back(key, std::strtod(value.c_str(), nullptr));
-  }
+  const std::map<std::string, double> golden = testing::read_golden(path);
   GoldenCheck g;
   for (const Variable& v : r.summary) {
-    double largest = 0.0;
-    for (double x : v.data)
-      if (std::isfinite(x)) largest = std::max(largest, std::fabs(x));
+    const double largest = testing::largest_finite(v);
     for (std::size_t i = 0; i < v.data.size(); ++i) {
-      const std::string key = v.name + "[" + std::to_string(i) + "]";
-      const auto it =
-          std::find_if(golden.begin(), golden.end(), [&](const auto& kv) { return kv.first == key; });
+      const std::string key = testing::golden_key(v, i);
+      const auto it = golden.find(key);
       if (it == golden.end()) throw std::runtime_error("golden file has no " + key);
       const double expected = it->second, got = v.data[i];
-      bool ok;
-      if (std::isnan(expected))
-        ok = std::isnan(got);
-      else if (v.units == "year")
-        ok = got == expected;
-      else {
-        ok = std::fabs(got - expected) <= 1e-7 * std::fabs(expected) + 1e-9 * largest;
-        if (expected != 0.0 && std::fabs(got - expected) / std::fabs(expected) > g.worst_relative) {
-          g.worst_relative = std::fabs(got - expected) / std::fabs(expected);
-          g.worst_key = key;
-        }
+      if (!std::isnan(expected) && v.units != "year" && expected != 0.0 &&
+          std::fabs(got - expected) / std::fabs(expected) > g.worst_relative) {
+        g.worst_relative = std::fabs(got - expected) / std::fabs(expected);
+        g.worst_key = key;
       }
       ++g.compared;
-      if (!ok) ++g.outside;
+      if (!testing::golden_agrees(v, expected, got, largest)) ++g.outside;
     }
   }
   if (g.compared != golden.size()) throw std::runtime_error("golden file and summary differ in size");

@@ -18,24 +18,14 @@
 
 #include "dynamics/integrate.hpp"
 #include "scenario/loader.hpp"
+#include "support/golden.hpp"
 
 using namespace arcm;
 
 namespace {
 
-// The baseline integrates at relative tolerance 1e-6; the golden comparison
-// asks for 1e-7 relative so that any change to the equations shows, with an
-// absolute floor of 1e-9 times the variable's largest value (Cantera-style)
-// for quantities that are almost zero. Discrete values (years) must match.
-constexpr double GOLDEN_RTOL = 1e-7;
-constexpr double GOLDEN_FLOOR = 1e-9;
-
 const std::string GOLDEN_FILE =
     std::string(ARCM_SOURCE_DIR) + "/tests/regression/golden/baseline_summary.txt";
-
-std::string key_of(const Variable& v, std::size_t index) {
-  return v.name + "[" + std::to_string(index) + "]";
-}
 
 } // namespace
 
@@ -50,40 +40,23 @@ TEST_CASE("Baseline summary matches the golden file", "[golden]") {
     out << "# ARCM golden summary of config/scenarios/baseline.yaml; regenerate with ARCM_UPDATE_GOLDEN=1\n";
     for (const Variable& v : r.summary)
       for (std::size_t i = 0; i < v.data.size(); ++i)
-        out << key_of(v, i) << " " << std::setprecision(17) << v.data[i] << "\n";
+        out << testing::golden_key(v, i) << " " << std::setprecision(17) << v.data[i] << "\n";
     WARN("golden file rewritten: " << GOLDEN_FILE);
     return;
   }
 
-  std::ifstream in(GOLDEN_FILE);
-  REQUIRE(in.good());
-  std::map<std::string, double> golden;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    std::istringstream fields(line);
-    std::string key, value;
-    fields >> key >> value;
-    golden[key] = std::strtod(value.c_str(), nullptr); // strtod reads "nan"
-  }
+  const std::map<std::string, double> golden = testing::read_golden(GOLDEN_FILE);
   std::size_t compared = 0;
   for (const Variable& v : r.summary) {
-    double largest = 0.0;
-    for (double x : v.data)
-      if (std::isfinite(x)) largest = std::max(largest, std::fabs(x));
+    const double largest = testing::largest_finite(v);
     for (std::size_t i = 0; i < v.data.size(); ++i) {
-      const std::string key = key_of(v, i);
+      const std::string key = testing::golden_key(v, i);
       INFO(key);
       REQUIRE(golden.count(key) == 1);
-      const double expected = golden[key];
+      const double expected = golden.at(key);
       const double got = v.data[i];
-      if (std::isnan(expected)) {
-        CHECK(std::isnan(got));
-      } else if (v.units == "year") { // calendar years: discrete, exact
-        CHECK(got == expected);
-      } else {
-        CHECK(std::fabs(got - expected) <= GOLDEN_RTOL * std::fabs(expected) + GOLDEN_FLOOR * largest);
-      }
+      INFO("expected " << expected << ", got " << got);
+      CHECK(testing::golden_agrees(v, expected, got, largest));
       ++compared;
     }
   }
