@@ -26,6 +26,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <time.h>
@@ -212,8 +213,38 @@ struct Case {
   double share_market{0}, share_rhs_other{0}, share_stepper{0}, share_observer{0}, share_driver{0};
   double market_evaluations_per_clear{0};
   std::vector<RejectedStep> rejections;
+  // Rejected steps by where they happened: "start" (the first step of the
+  // run), else the kind of state whose error was largest ("pipeline", "npv",
+  // ...), in order of first appearance.
+  std::vector<std::pair<std::string, long>> rejections_by_state;
   std::string status;
 };
+
+std::vector<std::pair<std::string, long>> rejection_census(const std::vector<RejectedStep>& rejections,
+                                                           const Scenario& scenario) {
+  const StateLayout layout(scenario.n_actors(), scenario.n_resources(), scenario.n_beneficiaries());
+  std::vector<std::pair<std::string, long>> census;
+  for (const RejectedStep& r : rejections) {
+    std::string kind = "start";
+    if (r.t > scenario.start_year) {
+      kind = layout.component_name(r.component, scenario);
+      kind = kind.substr(0, kind.find(' '));
+    }
+    auto entry = std::find_if(census.begin(), census.end(), [&](const auto& e) { return e.first == kind; });
+    if (entry == census.end())
+      census.emplace_back(kind, 1);
+    else
+      ++entry->second;
+  }
+  return census;
+}
+
+std::string census_text(const Case& c) {
+  std::string text;
+  for (const auto& [kind, count] : c.rejections_by_state)
+    text += (text.empty() ? "" : ", ") + kind + " " + std::to_string(count);
+  return text.empty() ? "none" : text;
+}
 
 Case measure(const std::string& name, const Scenario& scenario, int repeats, bool breakdown) {
   Case c;
@@ -243,6 +274,7 @@ Case measure(const std::string& name, const Scenario& scenario, int repeats, boo
   recorded.record_states = true;
   simulate_probed(scenario, recorded);
   c.rejections = recorded.rejected;
+  c.rejections_by_state = rejection_census(c.rejections, scenario);
   c.lower_bound_s = replay_seconds(scenario, recorded, std::max(5, repeats));
 
   if (breakdown) {
@@ -286,6 +318,9 @@ void print_table(const std::vector<Case>& cases, bool breakdown) {
                   100 * c.share_driver, c.market_evaluations_per_clear);
     std::printf("\n");
   }
+  std::printf("rejected steps by where they happened (the run's first step, else the state kind with the "
+              "largest error):\n");
+  for (const Case& c : cases) std::printf("  %-16s %s\n", c.name.c_str(), census_text(c).c_str());
 }
 
 std::string json_case(const Case& c, const StateLayout& layout, const Scenario& scenario) {
@@ -305,7 +340,11 @@ std::string json_case(const Case& c, const StateLayout& layout, const Scenario& 
       << ", \"stepper\": " << c.share_stepper << ", \"output\": " << c.share_observer
       << ", \"driver\": " << c.share_driver
       << "}, \"market_h_evaluations_per_clearing\": " << c.market_evaluations_per_clear;
-  o << ", \"rejected\": [";
+  o << ", \"rejections_by_state\": {";
+  for (std::size_t r = 0; r < c.rejections_by_state.size(); ++r)
+    o << (r ? ", " : "") << "\"" << c.rejections_by_state[r].first
+      << "\": " << c.rejections_by_state[r].second;
+  o << "}, \"rejected\": [";
   for (std::size_t r = 0; r < c.rejections.size(); ++r) {
     const RejectedStep& j = c.rejections[r];
     o << (r ? ", " : "") << "{\"t\": " << j.t << ", \"step\": " << j.step << ", \"component\": \""
