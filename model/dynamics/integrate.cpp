@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <functional>
 #include <limits>
 #include <sstream>
@@ -111,6 +112,48 @@ std::size_t first_non_finite(const StateVector& x) {
   return x.size();
 }
 
+// The earliest time in (t_lo, t_hi] at which the Q − 1 of a plant not yet
+// entered crosses 0 (docs/model.md, "Entry"): regula falsi on the plant that
+// the linear estimate puts first, on states from the step's dense output,
+// with a bisection whenever one end of the bracket has stayed put twice.
+// `gaps_lo` are all ≤ 0 for those plants; at the returned time at least one
+// is > 0. Entered plants are skipped.
+template <class Dense, class Gaps>
+double locate_entry(double t_lo, double t_hi, std::vector<double> gaps_lo, std::vector<double> gaps_hi,
+                    const std::vector<std::int8_t>& entered, std::size_t state_size, const Dense& dense,
+                    const Gaps& entry_gaps_at, std::vector<double>& gaps_at_result) {
+  StateVector state(state_size);
+  int kept_lo = 0, kept_hi = 0;
+  for (int iteration = 0; iteration < 40 && t_hi - t_lo > 1e-9 * std::max(1.0, std::fabs(t_hi));
+       ++iteration) {
+    double t_next = t_hi;
+    for (std::size_t ik = 0; ik < gaps_hi.size(); ++ik)
+      if (!entered[ik] && gaps_lo[ik] <= 0.0 && gaps_hi[ik] > 0.0)
+        t_next = std::min(t_next, t_lo + (t_hi - t_lo) * (-gaps_lo[ik] / (gaps_hi[ik] - gaps_lo[ik])));
+    if (kept_lo >= 2 || kept_hi >= 2 || !(t_next > t_lo && t_next < t_hi)) {
+      t_next = 0.5 * (t_lo + t_hi);
+      kept_lo = kept_hi = 0;
+    }
+    dense(t_next, state);
+    const std::vector<double>& gaps = entry_gaps_at(state, t_next);
+    bool crossed = false;
+    for (std::size_t ik = 0; ik < gaps.size(); ++ik) crossed = crossed || (!entered[ik] && gaps[ik] > 0.0);
+    if (crossed) {
+      t_hi = t_next;
+      gaps_hi = gaps;
+      ++kept_lo;
+      kept_hi = 0;
+    } else {
+      t_lo = t_next;
+      gaps_lo = gaps;
+      ++kept_hi;
+      kept_lo = 0;
+    }
+  }
+  gaps_at_result = gaps_hi;
+  return t_hi;
+}
+
 // Integrates one run; holds what the segments share. With Probed, it also
 // fills a RunProbe (simulate_probed); simulate() uses the unprobed instance.
 template <bool Probed> class RunIntegrator {
@@ -140,7 +183,10 @@ private:
   RunReference reference_;
   std::size_t next_output_{0};
   long rhs_evaluations_{0};
+  long event_evaluations_{0}; // RHS evaluations that locate entries (not the stepper's)
   long initialisations_{0};
+  std::vector<std::int8_t>
+      entered_; // per plant (i * M + k), carried across segments; see "Entry" in docs/model.md
   long accepted_steps_{0};
   RunStatus status_{RunStatus::ok};
   std::string message_;
@@ -178,9 +224,43 @@ bool RunIntegrator<Probed>::integrate_segment(const Segment& segment, bool last,
   const IntegratorSettings& settings = scenario_.integrator;
   ArcmSystem system(scenario_, layout_, segment.in_force, reference_);
   // Outputs are evaluated on a copy, so recording never touches the state
-  // (the warm-started price) of the system the stepper integrates.
-  const ArcmSystem recording_system = system;
+  // (the warm-started price) of the system the stepper integrates; entries
+  // are located on another.
+  ArcmSystem recording_system = system;
+  ArcmSystem locating_system = system;
   Stepper stepper = make_stepper<Stepper>(settings, probe_);
+  const std::size_t plants = scenario_.n_actors() * scenario_.n_resources();
+  StateVector scratch_derivative(layout_.size());
+  // Q − 1 of every plant at (state, t) under the current entry states.
+  auto entry_gaps_at = [&](const StateVector& state, double t) -> const std::vector<double>& {
+    ++event_evaluations_;
+    locating_system(state, scratch_derivative, t);
+    return locating_system.workspace().entry_gap;
+  };
+  auto set_entered = [&]() {
+    system.set_entered(entered_);
+    recording_system.set_entered(entered_);
+    locating_system.set_entered(entered_);
+  };
+  // The restart state at an entry comes from the dense output, which may dip
+  // a rounding error below 0 where a quantity starts from 0 (a plant's first
+  // extraction); the states that cannot be negative are clamped as the RHS
+  // reads them (MODEL.md §2), so none stays negative after the restart.
+  auto clamp_nonnegative = [&](StateVector& state) {
+    const std::size_t n = scenario_.n_actors(), m = scenario_.n_resources();
+    for (std::size_t i = 0; i < n; ++i) {
+      state[layout_.experience(i)] = std::max(state[layout_.experience(i)], 0.0);
+      for (std::size_t k = 0; k < m; ++k)
+        for (std::size_t index : {layout_.capacity(i, k), layout_.pipeline(i, k), layout_.extracted(i, k)})
+          state[index] = std::max(state[index], 0.0);
+    }
+    for (std::size_t k = 0; k < m; ++k) state[layout_.stock(k)] = std::max(state[layout_.stock(k)], 0.0);
+    state[layout_.debris()] = std::max(state[layout_.debris()], 0.0);
+  };
+  auto at_origin = [&](const StateVector& state, std::size_t ik) {
+    const std::size_t i = ik / scenario_.n_resources(), k = ik % scenario_.n_resources();
+    return !(state[layout_.capacity(i, k)] > 0.0) && !(state[layout_.pipeline(i, k)] > 0.0);
+  };
   auto counted_system = [&](const StateVector& state, StateVector& derivative, double t) {
     ++rhs_evaluations_;
     if constexpr (Probed) {
@@ -200,11 +280,37 @@ bool RunIntegrator<Probed>::integrate_segment(const Segment& segment, bool last,
     }
   };
 
+  // Entry (docs/model.md): a plant with capacity or a pipeline has entered; one
+  // at K = U = 0 enters when its Tobin's q (with u = 1) rises above 1, which
+  // is located below as an event. At the run's start the output takes
+  // MODEL.md §7 as written (u = 1 where K = 0), so the first plants' t0
+  // investment is the rule's.
+  const bool run_start = entered_.empty();
+  if (run_start) {
+    entered_.assign(plants, 0);
+    for (std::size_t ik = 0; ik < plants; ++ik) entered_[ik] = !at_origin(x, ik);
+  }
+  set_entered();
+  // Plants that invest from the start enter now. The gaps of plants not
+  // entered do not depend on the entry states of others.
+  std::vector<double> gaps_before = entry_gaps_at(x, segment.start);
+  const std::vector<std::int8_t> entered_before_start = entered_;
+  for (std::size_t ik = 0; ik < plants; ++ik)
+    if (!entered_[ik] && gaps_before[ik] > 0.0) entered_[ik] = 1;
+  if (!run_start) set_entered();
+
   // An output exactly at the segment start takes the state at the start,
-  // with the parameters of this segment (right-continuous outputs).
+  // with the parameters of this segment (right-continuous outputs). A plant
+  // that has not entered sits at K = 0 there, where it takes the rule as
+  // written (u = 1); at the run's start every plant does.
   const StateVector at_start = x;
+  std::vector<std::int8_t> as_written(entered_before_start);
+  for (std::size_t ik = 0; ik < plants; ++ik)
+    if (run_start || !as_written[ik]) as_written[ik] = -1;
+  recording_system.set_entered(as_written);
   record_outputs_up_to(
       segment.start, true, [&](double, StateVector& out) { out = at_start; }, recording_system);
+  set_entered();
 
   const double span = segment.end - segment.start;
   stepper.initialize(x, segment.start, std::min(settings.initial_step, span));
@@ -268,6 +374,55 @@ bool RunIntegrator<Probed>::integrate_segment(const Segment& segment, bool last,
       recorder_.record_final(hi, x, recording_system);
       return false;
     }
+    // Entries (docs/model.md, "Entry"). A plant out of the money whose Q − 1
+    // turned positive in this step entered where it crossed 0, with a jump of
+    // its investment: stop there and restart with it entered. One in the
+    // money enters continuously: mark it entered at the step's end once it
+    // has left K = U = 0, and restart there (its derivative changes form).
+    // dopri5's last stage evaluated the stepped system at (now, t_now).
+    const Workspace& at_now = std::is_same_v<Stepper, BulirschStoer>
+                                  ? (entry_gaps_at(now, t_now), locating_system.workspace())
+                                  : system.workspace();
+    bool jumping = false, leaving = false;
+    for (std::size_t ik = 0; ik < plants; ++ik) {
+      if (entered_[ik]) continue;
+      if (at_now.entry_gap[ik] > 0.0 && !(at_now.gross_margin[ik] > 0.0))
+        jumping = true;
+      else if (!at_origin(now, ik))
+        leaving = true;
+    }
+    if (jumping) {
+      std::vector<std::int8_t> watched(plants, 1); // the located switch: plants out of the money only
+      for (std::size_t ik = 0; ik < plants; ++ik) watched[ik] = entered_[ik] || at_now.gross_margin[ik] > 0.0;
+      std::vector<double> gaps_hi;
+      const double t_entry = locate_entry(t_prev, t_now, gaps_before, at_now.entry_gap, watched, now.size(),
+                                          dense, entry_gaps_at, gaps_hi);
+      record_outputs_up_to(t_entry, false, dense, recording_system);
+      dense(t_entry, x);
+      clamp_nonnegative(x);
+      for (std::size_t ik = 0; ik < plants; ++ik)
+        if (!watched[ik] && gaps_hi[ik] > 0.0) entered_[ik] = 1;
+      for (std::size_t ik = 0; ik < plants; ++ik)
+        if (!entered_[ik] && !at_origin(x, ik)) entered_[ik] = 1;
+      gaps_before = gaps_hi;
+      set_entered();
+      stepper.initialize(x, t_entry, stepper.current_time_step());
+      ++initialisations_;
+      t = t_entry;
+      continue;
+    }
+    if (leaving) {
+      for (std::size_t ik = 0; ik < plants; ++ik)
+        if (!entered_[ik] && !at_origin(now, ik)) entered_[ik] = 1;
+      set_entered();
+      record_outputs_up_to(t_now, last && segment.end - t_now <= SAME_TIME, dense, recording_system);
+      gaps_before = at_now.entry_gap;
+      stepper.initialize(StateVector(now), t_now, stepper.current_time_step());
+      ++initialisations_;
+      t = t_now;
+      continue;
+    }
+    gaps_before = at_now.entry_gap;
     record_outputs_up_to(t_now, last && segment.end - t_now <= SAME_TIME, dense, recording_system);
     t = t_now;
     if (settings.wall_time_limit > 0.0 && segment.end - t > SAME_TIME &&
@@ -314,7 +469,7 @@ template <bool Probed> RunResults RunIntegrator<Probed>::run() {
   results.status = status_;
   results.message = message_;
   fail_on_non_finite_outputs(results);
-  results.rhs_evaluations = rhs_evaluations_;
+  results.rhs_evaluations = rhs_evaluations_ + event_evaluations_;
   results.accepted_steps = accepted_steps_;
   // dopri5 is first-same-as-last: each attempted step costs six evaluations
   // and each (re)initialisation one. Bulirsch-Stoer varies its order, so its

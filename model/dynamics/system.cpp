@@ -17,11 +17,13 @@ void Workspace::resize(std::size_t n, std::size_t m, std::size_t n_blocs) {
   bloc_experience.assign(n_blocs, 0.0);
   bloc_revenue.assign(n_blocs, 0.0);
   launch_provider.assign(n, -1);
-  for (auto* v : {&extraction_cost, &price, &demand, &fringe, &backstop, &backstop_price, &capacity_loss})
+  for (auto* v : {&extraction_cost, &availability, &price, &demand, &fringe, &backstop, &backstop_price,
+                  &capacity_loss})
     v->assign(m, 0.0);
   log_price.assign(m, std::numeric_limits<double>::quiet_NaN());
   for (auto* v : {&capacity, &pipeline, &usable_capacity, &unit_cost, &user_cost, &extraction, &revenue,
-                  &royalty, &profit, &capital_cost, &inverse_capital_cost, &desired_investment, &investment})
+                  &royalty, &profit, &capital_cost, &inverse_capital_cost, &desired_investment, &investment,
+                  &entry_gap, &marginal_cost, &gross_margin})
     v->assign(nm, 0.0);
   players.assign(n, market::Player{});
   growth.assign(1, 1.0); // growth[0] = e^0 for every zero rate
@@ -149,6 +151,7 @@ void ArcmSystem::evaluate(const StateVector& x, StateVector& dxdt, double t, Run
     const double depleted_stock = std::max(stock, r.min_stock);
     w.extraction_cost[k] = r.extraction_cost * std::pow(r.stock / depleted_stock, r.stock_exponent);
     const double availability = stock / (stock + r.min_stock);
+    w.availability[k] = availability;
     double total_usable = 0.0;
     for (std::size_t i = 0; i < n; ++i) {
       const double usable = availability * w.capacity[i * m + k];
@@ -165,7 +168,8 @@ void ArcmSystem::evaluate(const StateVector& x, StateVector& dxdt, double t, Run
       const double share = w.usable_capacity[ik] * inverse_total_usable;
       w.unit_cost[ik] = sc.actors[i].cost_efficiency * resource_cost;
       w.user_cost[ik] = legal::user_cost(titles_[i].effective_property_security, share, rent);
-      w.players[i] = {w.usable_capacity[ik], (w.unit_cost[ik] + w.user_cost[ik]) * inverse_net_share_[i]};
+      w.marginal_cost[ik] = (w.unit_cost[ik] + w.user_cost[ik]) * inverse_net_share_[i];
+      w.players[i] = {w.usable_capacity[ik], w.marginal_cost[ik]};
     }
     market::MarketConditions conditions;
     conditions.demand_scale = r.demand * w.growth[demand_growth_[k]];
@@ -227,13 +231,17 @@ void ArcmSystem::evaluate(const StateVector& x, StateVector& dxdt, double t, Run
       actor_royalty += w.royalty[ik];
 
       // Tobin's q on myopic expectations; idle capacity earns nothing.
-      const double utilisation = capacity > 0.0 ? q / capacity : 1.0;
+      w.gross_margin[ik] = net_share * price - w.unit_cost[ik];
+      const double utilisation =
+          plant_utilisation(entered_.empty() ? -1 : entered_[ik], capacity, q, w.availability[k],
+                            w.marginal_cost[ik], price, w.gross_margin[ik]);
       const double margin = (net_share * price - w.unit_cost[ik]) * utilisation - resupply_cost;
       const double capital_cost = (r.hardware_cost + r.plant_mass * w.launch_cost[i]) * fee_factor_[i];
       const double inverse_capital_cost = 1.0 / capital_cost;
       const double required_return = base_return + w.capacity_loss[k];
       const double tobin_q = (margin * inverse_capital_cost + a.strategic_value) / required_return;
       const double excess = nonneg(tobin_q - 1.0);
+      w.entry_gap[ik] = tobin_q - 1.0;
       w.capital_cost[ik] = capital_cost;
       w.inverse_capital_cost[ik] = inverse_capital_cost;
       w.desired_investment[ik] = a.adjustment_speed * capital_cost * (capacity + pipeline + r.entry_scale) *

@@ -7,6 +7,7 @@
 // thread at a time; odeint gets it through std::ref.
 #pragma once
 
+#include <cstdint>
 #include <vector>
 
 #include "core/params.hpp"
@@ -39,11 +40,14 @@ struct Workspace {
   std::vector<double> launched_mass;        //!< M_i [t/yr]
   // Markets (§4–§6)
   std::vector<double> extraction_cost; //!< c_ext,k(S_k) [M$/t]
+  std::vector<double> availability;    //!< S⁺ / (S⁺ + S_min), K̃ per unit of K [-]
   std::vector<double> capacity;        //!< max(K_ik, 0) [t/yr]
   std::vector<double> pipeline;        //!< max(U_ik, 0) [t/yr]
   std::vector<double> usable_capacity; //!< K̃_ik [t/yr]
   std::vector<double> unit_cost;       //!< c_ik [M$/t]
   std::vector<double> user_cost;       //!< μ_ik [M$/t]
+  std::vector<double>
+      marginal_cost; //!< ĉ_ik = (c_ik + μ_ik) / (1 − β_i), the player's cost in clearing [M$/t]
   std::vector<double> extraction;      //!< q_ik [t/yr]
   std::vector<double> price;           //!< P_k [M$/t]
   std::vector<double> log_price;       //!< ln P_k, the next clearing's warm start (NaN: none yet)
@@ -62,6 +66,8 @@ struct Workspace {
   std::vector<double> inverse_capital_cost; //!< 1 / κ_ik [t/yr per M$]
   std::vector<double> desired_investment;   //!< I*_ik [M$/yr]
   std::vector<double> investment;           //!< I_ik [M$/yr]
+  std::vector<double> entry_gap;            //!< Q^T_ik − 1, the entry switch of a plant not yet entered [-]
+  std::vector<double> gross_margin;         //!< G_ik = (1 − β_i) P_k − c_ik [M$/t]
   // Tension (§8)
   std::vector<double> bloc_revenue; //!< Σ R per bloc [M$/yr]
   std::vector<double> growth;       //!< e^{g (t − t0)} for each distinct rate g of the system [-]
@@ -70,6 +76,24 @@ struct Workspace {
 
   void resize(std::size_t n_actors, std::size_t n_resources, std::size_t n_blocs);
 };
+
+//! Utilisation u_ik of a plant (MODEL.md §7; docs/model.md, "Entry") [-].
+//! `entered`: −1 applies §7 as written: q/K, and 1 where K = 0. 1 is a plant
+//! that has left K = U = 0: q/K, and where K = 0 the limit of q/K as K → 0⁺,
+//! K̃/K = the availability in the money (ĉ < P) and 0 out of it. 0 is a plant
+//! that has never invested (K = U = 0): 1 as §7 says, except that a plant in
+//! the money (gross margin G > 0) takes the availability. Both give it the
+//! same investment, none, for as long as q stays below 1; taking the limit
+//! makes its entry continuous, since its first plant then earns exactly what
+//! the rule promised. Out of the money it keeps u = 1 across its entry so that
+//! the integrator can step over it, and the entry is located as an event.
+inline double plant_utilisation(int entered, double capacity, double output, double availability,
+                                double marginal_cost, double price, double gross_margin) {
+  if (entered == 0) return gross_margin > 0.0 ? availability : 1.0;
+  if (capacity > 0.0) return output / capacity;
+  if (entered < 0) return 1.0;
+  return marginal_cost < price ? availability : 0.0;
+}
 
 class ArcmSystem {
 public:
@@ -87,6 +111,12 @@ public:
   void evaluate_probed(const StateVector& x, StateVector& dxdt, double t, RunProbe& probe) const {
     evaluate<true>(x, dxdt, t, &probe);
   }
+
+  //! Entry states of the plants (i * M + k), the `entered` argument of
+  //! plant_utilisation() (0, 1, or −1 for MODEL.md §7 as written). Empty (the
+  //! default): −1 for every plant.
+  void set_entered(const std::vector<std::int8_t>& entered) { entered_ = entered; }
+  const std::vector<std::int8_t>& entered() const { return entered_; }
 
   //! The intermediates of the last evaluation.
   const Workspace& workspace() const { return work_; }
@@ -121,6 +151,7 @@ private:
   std::vector<std::size_t> launch_growth_; // per actor: g_L,i
   std::vector<std::size_t> discount_;      // per actor: −r_i
   std::vector<std::size_t> demand_growth_; // per resource: g_k
+  std::vector<std::int8_t> entered_;       // per plant; empty: MODEL.md §7 as written
   mutable Workspace work_;
 };
 
