@@ -117,10 +117,11 @@ std::size_t first_non_finite(const StateVector& x) {
 // the linear estimate puts first, on states from the step's dense output,
 // with a bisection whenever one end of the bracket has stayed put twice.
 // `gaps_lo` are all ≤ 0 for those plants; at the returned time at least one
-// is > 0. Entered plants are skipped.
+// is > 0. Plants marked in `ignored` (entered, or entering continuously) are
+// skipped.
 template <class Dense, class Gaps>
 double locate_entry(double t_lo, double t_hi, std::vector<double> gaps_lo, std::vector<double> gaps_hi,
-                    const std::vector<std::int8_t>& entered, std::size_t state_size, const Dense& dense,
+                    const std::vector<std::int8_t>& ignored, std::size_t state_size, const Dense& dense,
                     const Gaps& entry_gaps_at, std::vector<double>& gaps_at_result) {
   StateVector state(state_size);
   int kept_lo = 0, kept_hi = 0;
@@ -128,7 +129,7 @@ double locate_entry(double t_lo, double t_hi, std::vector<double> gaps_lo, std::
        ++iteration) {
     double t_next = t_hi;
     for (std::size_t ik = 0; ik < gaps_hi.size(); ++ik)
-      if (!entered[ik] && gaps_lo[ik] <= 0.0 && gaps_hi[ik] > 0.0)
+      if (!ignored[ik] && gaps_lo[ik] <= 0.0 && gaps_hi[ik] > 0.0)
         t_next = std::min(t_next, t_lo + (t_hi - t_lo) * (-gaps_lo[ik] / (gaps_hi[ik] - gaps_lo[ik])));
     if (kept_lo >= 2 || kept_hi >= 2 || !(t_next > t_lo && t_next < t_hi)) {
       t_next = 0.5 * (t_lo + t_hi);
@@ -137,7 +138,7 @@ double locate_entry(double t_lo, double t_hi, std::vector<double> gaps_lo, std::
     dense(t_next, state);
     const std::vector<double>& gaps = entry_gaps_at(state, t_next);
     bool crossed = false;
-    for (std::size_t ik = 0; ik < gaps.size(); ++ik) crossed = crossed || (!entered[ik] && gaps[ik] > 0.0);
+    for (std::size_t ik = 0; ik < gaps.size(); ++ik) crossed = crossed || (!ignored[ik] && gaps[ik] > 0.0);
     if (crossed) {
       t_hi = t_next;
       gaps_hi = gaps;
@@ -297,7 +298,6 @@ bool RunIntegrator<Probed>::integrate_segment(const Segment& segment, bool last,
   const std::vector<std::int8_t> entered_before_start = entered_;
   for (std::size_t ik = 0; ik < plants; ++ik)
     if (!entered_[ik] && gaps_before[ik] > 0.0) entered_[ik] = 1;
-  if (!run_start) set_entered();
 
   // An output exactly at the segment start takes the state at the start,
   // with the parameters of this segment (right-continuous outputs). A plant
@@ -392,16 +392,17 @@ bool RunIntegrator<Probed>::integrate_segment(const Segment& segment, bool last,
         leaving = true;
     }
     if (jumping) {
-      std::vector<std::int8_t> watched(plants, 1); // the located switch: plants out of the money only
-      for (std::size_t ik = 0; ik < plants; ++ik) watched[ik] = entered_[ik] || at_now.gross_margin[ik] > 0.0;
+      // Only plants out of the money jump; the others are not located.
+      std::vector<std::int8_t> ignored(plants);
+      for (std::size_t ik = 0; ik < plants; ++ik) ignored[ik] = entered_[ik] || at_now.gross_margin[ik] > 0.0;
       std::vector<double> gaps_hi;
-      const double t_entry = locate_entry(t_prev, t_now, gaps_before, at_now.entry_gap, watched, now.size(),
+      const double t_entry = locate_entry(t_prev, t_now, gaps_before, at_now.entry_gap, ignored, now.size(),
                                           dense, entry_gaps_at, gaps_hi);
       record_outputs_up_to(t_entry, false, dense, recording_system);
       dense(t_entry, x);
       clamp_nonnegative(x);
       for (std::size_t ik = 0; ik < plants; ++ik)
-        if (!watched[ik] && gaps_hi[ik] > 0.0) entered_[ik] = 1;
+        if (!ignored[ik] && gaps_hi[ik] > 0.0) entered_[ik] = 1;
       for (std::size_t ik = 0; ik < plants; ++ik)
         if (!entered_[ik] && !at_origin(x, ik)) entered_[ik] = 1;
       gaps_before = gaps_hi;

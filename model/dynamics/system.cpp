@@ -235,7 +235,7 @@ void ArcmSystem::evaluate(const StateVector& x, StateVector& dxdt, double t, Run
       const double utilisation =
           plant_utilisation(entered_.empty() ? -1 : entered_[ik], capacity, q, w.availability[k],
                             w.marginal_cost[ik], price, w.gross_margin[ik]);
-      const double margin = (net_share * price - w.unit_cost[ik]) * utilisation - resupply_cost;
+      const double margin = w.gross_margin[ik] * utilisation - resupply_cost;
       const double capital_cost = (r.hardware_cost + r.plant_mass * w.launch_cost[i]) * fee_factor_[i];
       const double inverse_capital_cost = 1.0 / capital_cost;
       const double required_return = base_return + w.capacity_loss[k];

@@ -30,12 +30,12 @@ const std::vector<std::string> ACTORS{"us", "cn",     "ru",          "eu",      
 //! inequality index of gains that may themselves be negative.
 const std::set<std::string> MAY_BE_NEGATIVE{
     "npv", "cumulative_profit", "profit_rate", "npv_final", "cumulative_profit_final", "gini", "gini_final"};
-//! Integrated states that cannot be negative, but whose outputs are
-//! interpolated from the dense output: MODEL.md §13 allows them −(atol +
-//! rtol · their largest value), an interpolation error where a quantity
-//! leaves 0 (a burst of extraction between two output years).
-const std::set<std::string> WITHIN_TOLERANCE_OF_ZERO{"capacity",  "pipeline", "launch_experience",
-                                                     "extracted", "stock",    "debris"};
+//! Cumulative extraction cannot be negative, but unlike K, U, X, S and D
+//! (which the recorder writes as the max(0, x) the model reads) its output is
+//! the raw interpolated state: MODEL.md §13 allows it −(atol + rtol · its
+//! largest value), an interpolation error where it leaves 0 (a burst of
+//! extraction between two output years).
+const std::set<std::string> WITHIN_TOLERANCE_OF_ZERO{"extracted"};
 //! Outputs where NaN is a value: "never happened" (docs/output-format.md).
 const std::set<std::string> NAN_MEANS_NEVER{"firm_overtake_year"};
 
