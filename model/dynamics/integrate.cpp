@@ -506,7 +506,7 @@ RunResults simulate_probed(const Scenario& scenario, RunProbe& probe) {
 
 RunResults blank_results(const Scenario& scenario) {
   const StateLayout layout(scenario.n_actors(), scenario.n_resources(), scenario.n_beneficiaries());
-  const TrajectoryRecorder recorder(scenario, layout);
+  TrajectoryRecorder recorder(scenario, layout);
   RunResults results;
   recorder.finish(results, std::numeric_limits<double>::quiet_NaN());
   results.status = RunStatus::not_run;

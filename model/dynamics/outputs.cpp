@@ -69,12 +69,17 @@ double gini_of_gains(const RowContext& c) {
   return mean_abs_difference / (2.0 * total_gains);
 }
 
-std::vector<CatalogEntry> build_catalog(const StateLayout& layout) {
+// The catalog does not depend on the scenario's size: the state blocks' fill
+// functions find their offsets in the row context's layout. It is built once
+// per process (see catalog()), so a run's set-up allocates none of it.
+std::vector<CatalogEntry> build_catalog() {
+  const StateLayout layout(1, 1, 1); // only the blocks' order, names and shapes are read
   std::vector<CatalogEntry> cat;
   const std::vector<std::string> AR{"actor", "resource"}, A{"actor"}, R{"resource"}, B{"beneficiary"}, S{};
 
   // Every state block, copied as it is (MODEL.md §2 plus extensions).
-  for (const auto& placed : layout.blocks()) {
+  for (std::size_t block = 0; block < layout.blocks().size(); ++block) {
+    const auto& placed = layout.blocks()[block];
     std::vector<std::string> dims;
     switch (placed.block.shape) {
     case StateBlock::Shape::actor_resource: dims = AR; break;
@@ -83,7 +88,6 @@ std::vector<CatalogEntry> build_catalog(const StateLayout& layout) {
     case StateBlock::Shape::beneficiary: dims = B; break;
     case StateBlock::Shape::scalar: dims = S; break;
     }
-    const std::size_t offset = placed.offset, count = placed.count;
     // The right-hand side reads these blocks as max(0, x); an integration
     // error can take them a little below zero (about the absolute tolerance),
     // which is recorded as the 0 the model uses, not as a negative quantity.
@@ -91,7 +95,9 @@ std::vector<CatalogEntry> build_catalog(const StateLayout& layout) {
     const bool nonnegative = name == "capacity" || name == "pipeline" || name == "stock" ||
                              name == "debris" || name == "launch_experience";
     cat.push_back({{placed.block.name, placed.block.long_name, placed.block.units, dims},
-                   [offset, count, nonnegative](const RowContext& c, double* out) {
+                   [block, nonnegative](const RowContext& c, double* out) {
+                     const std::size_t offset = c.layout.blocks()[block].offset;
+                     const std::size_t count = c.layout.blocks()[block].count;
                      std::copy(c.x.begin() + static_cast<std::ptrdiff_t>(offset),
                                c.x.begin() + static_cast<std::ptrdiff_t>(offset + count), out);
                      if (nonnegative)
@@ -210,6 +216,12 @@ std::vector<CatalogEntry> build_catalog(const StateLayout& layout) {
   return cat;
 }
 
+//! Every trajectory variable, built on first use (thread-safe: a function-local static).
+const std::vector<CatalogEntry>& catalog() {
+  static const std::vector<CatalogEntry> entries = build_catalog();
+  return entries;
+}
+
 std::size_t dim_size(const Scenario& sc, const std::string& dim) {
   if (dim == "actor") return sc.n_actors();
   if (dim == "resource") return sc.n_resources();
@@ -221,15 +233,15 @@ std::size_t dim_size(const Scenario& sc, const std::string& dim) {
 
 } // namespace
 
-std::vector<TrajectoryVariableInfo> trajectory_variable_catalog(const StateLayout& layout) {
+std::vector<TrajectoryVariableInfo> trajectory_variable_catalog() {
   std::vector<TrajectoryVariableInfo> infos;
-  for (const auto& entry : build_catalog(layout)) infos.push_back(entry.info);
+  for (const auto& entry : catalog()) infos.push_back(entry.info);
   return infos;
 }
 
 std::vector<std::string> trajectory_variable_names() {
   std::vector<std::string> names;
-  for (const auto& info : trajectory_variable_catalog(StateLayout(1, 1, 1))) names.push_back(info.name);
+  for (const auto& info : trajectory_variable_catalog()) names.push_back(info.name);
   return names;
 }
 
@@ -244,7 +256,7 @@ std::vector<double> output_grid(const Scenario& scenario) {
 }
 
 TrajectoryRecorder::TrajectoryRecorder(const Scenario& scenario, const StateLayout& layout)
-    : scenario_(scenario), layout_(layout), times_(output_grid(scenario)), entries_(build_catalog(layout)) {
+    : scenario_(scenario), layout_(layout), times_(output_grid(scenario)), entries_(catalog()) {
   for (const auto& entry : entries_) {
     std::size_t size = 1;
     for (const auto& dim : entry.info.dims) size *= dim_size(scenario, dim);
@@ -282,7 +294,7 @@ void TrajectoryRecorder::record_final(double t, const StateVector& x, const Arcm
 
 namespace arcm {
 
-void TrajectoryRecorder::finish(RunResults& results, double stop_time) const {
+void TrajectoryRecorder::finish(RunResults& results, double stop_time) {
   const Scenario& sc = scenario_;
   results.time = times_;
   results.actor.clear();
@@ -300,19 +312,6 @@ void TrajectoryRecorder::finish(RunResults& results, double stop_time) const {
   results.bloc = sc.blocs;
   results.kind = {"state", "firm"};
   results.stop_time = stop_time;
-
-  // Trajectories: all, or the scenario's selection, in catalog order.
-  results.trajectories.clear();
-  const auto& wanted = sc.output.variables;
-  for (std::size_t v = 0; v < entries_.size(); ++v) {
-    const auto& info = entries_[v].info;
-    const bool selected =
-        sc.output.all_variables || std::find(wanted.begin(), wanted.end(), info.name) != wanted.end();
-    if (!selected) continue;
-    Variable var{info.name, info.long_name, info.units, {"time"}, data_[v]};
-    var.dims.insert(var.dims.end(), info.dims.begin(), info.dims.end());
-    results.trajectories.push_back(std::move(var));
-  }
 
   // The final row of each variable: at the stop time when the run stopped
   // early, else the last output row.
@@ -394,6 +393,19 @@ void TrajectoryRecorder::finish(RunResults& results, double stop_time) const {
       }
     add("firm_overtake_year", "first output year firms out-extract states with extraction above 1% of demand",
         "year", {"resource"}, year);
+  }
+  // Trajectories: all, or the scenario's selection, in catalog order; moved
+  // out last, as the summary above reads them.
+  results.trajectories.clear();
+  const auto& wanted = sc.output.variables;
+  for (std::size_t v = 0; v < entries_.size(); ++v) {
+    const auto& info = entries_[v].info;
+    const bool selected =
+        sc.output.all_variables || std::find(wanted.begin(), wanted.end(), info.name) != wanted.end();
+    if (!selected) continue;
+    Variable var{info.name, info.long_name, info.units, {"time"}, std::move(data_[v])};
+    var.dims.insert(var.dims.end(), info.dims.begin(), info.dims.end());
+    results.trajectories.push_back(std::move(var));
   }
 }
 

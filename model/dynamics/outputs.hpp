@@ -22,7 +22,7 @@ struct TrajectoryVariableInfo {
   std::string units;
   std::vector<std::string> dims; //!< without the leading "time"
 };
-std::vector<TrajectoryVariableInfo> trajectory_variable_catalog(const StateLayout& layout);
+std::vector<TrajectoryVariableInfo> trajectory_variable_catalog();
 //! Just the names, for validating scenario files.
 std::vector<std::string> trajectory_variable_names();
 
@@ -48,8 +48,9 @@ public:
   void record_final(double t, const StateVector& x, const ArcmSystem& system);
 
   //! Assemble coordinates, trajectories (all, or the scenario's selection) and
-  //! the summary into `results`.
-  void finish(RunResults& results, double stop_time) const;
+  //! the summary into `results`. The trajectories are moved out: call once,
+  //! at the end of the run.
+  void finish(RunResults& results, double stop_time);
 
   const std::vector<double>& times() const { return times_; }
 
@@ -58,9 +59,9 @@ private:
   const Scenario& scenario_;
   StateLayout layout_;
   std::vector<double> times_;
-  std::vector<CatalogEntry> entries_;
-  std::vector<std::vector<double>> data_;  // per catalog entry, time-major
-  std::vector<std::vector<double>> final_; // per catalog entry, one row at the stop time
+  const std::vector<CatalogEntry>& entries_; // the process-wide catalog (outputs.cpp)
+  std::vector<std::vector<double>> data_;    // per catalog entry, time-major
+  std::vector<std::vector<double>> final_;   // per catalog entry, one row at the stop time
   std::vector<std::size_t> row_size_;
   std::vector<bool> recorded_;
   bool has_final_{false};
