@@ -175,7 +175,9 @@ struct IntegratorSettings {
   double absolute_tolerance{1e-6}; //!< [absolute_tolerance] [state units], > 0
   double initial_step{0.01};       //!< [initial_step] [yr], > 0
   long max_steps{200000};          //!< [max_steps] accepted steps per run, > 0
-  double wall_time_limit{0};       //!< not a scenario key: a sweep's run_time_limit [s], 0 = none
+  bool locate_switches{
+      true}; //!< [locate_switches] dopri5 retries a failed step up to the switch that failed it
+  double wall_time_limit{0}; //!< not a scenario key: a sweep's run_time_limit [s], 0 = none
 };
 
 //! Output settings. YAML section `output`.

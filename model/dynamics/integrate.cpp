@@ -4,9 +4,12 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <limits>
 #include <sstream>
+#include <stdexcept>
 #include <type_traits>
 #if defined(__x86_64__)
 #include <x86intrin.h>
@@ -21,6 +24,7 @@
 #include "dynamics/outputs.hpp"
 #include "dynamics/probe.hpp"
 #include "dynamics/step_control.hpp"
+#include "dynamics/switch_location.hpp"
 #include "dynamics/system.hpp"
 
 namespace arcm {
@@ -31,66 +35,22 @@ namespace {
 
 // The steppers a scenario (or a sweep's --retry-failed) may choose. Both have
 // dense output and the same interface, so one segment loop serves both.
-using DefaultErrorChecker =
-    odeint::default_error_checker<double, odeint::range_algebra, odeint::default_operations>;
-using Dopri5 =
-    odeint::dense_output_runge_kutta<odeint::controlled_runge_kutta<odeint::runge_kutta_dopri5<StateVector>,
-                                                                    DefaultErrorChecker, KinkStepAdjuster>>;
 using BulirschStoer = odeint::bulirsch_stoer_dense_out<StateVector>;
 
-// For probed runs only: odeint's default error measure, unchanged, which also
-// notes the component that made a step fail (RunProbe::rejected).
-class ProbedErrorChecker {
-public:
-  using Default = odeint::default_error_checker<double, odeint::range_algebra, odeint::default_operations>;
-  ProbedErrorChecker() = default;
-  ProbedErrorChecker(double absolute, double relative, RunProbe* probe)
-      : default_(absolute, relative), absolute_(absolute), relative_(relative), probe_(probe) {}
+using Dopri5 = RetryingDopri5<WeightedErrorChecker>;
 
-  template <class Algebra>
-  double error(Algebra& algebra, const StateVector& x_old, const StateVector& dxdt_old, StateVector& x_err,
-               double dt) const {
-    if (probe_ == nullptr) return default_.error(algebra, x_old, dxdt_old, x_err, dt);
-    // The same weighted error as the default checker, component by component.
-    std::size_t worst = 0;
-    double largest = 0.0;
-    for (std::size_t i = 0; i < x_err.size(); ++i) {
-      const double scale =
-          absolute_ + relative_ * (std::fabs(x_old[i]) + std::fabs(dt) * std::fabs(dxdt_old[i]));
-      const double e = std::fabs(x_err[i]) / scale;
-      if (e > largest) {
-        largest = e;
-        worst = i;
-      }
-    }
-    const double result = default_.error(algebra, x_old, dxdt_old, x_err, dt);
-    // dopri5's last stage is at t + dt; the probe saw that call last.
-    if (result > 1.0) probe_->rejected.push_back({probe_->last_call_time - dt, dt, worst, largest});
-    return result;
-  }
-
-private:
-  Default default_;
-  double absolute_{0}, relative_{0};
-  RunProbe* probe_{nullptr};
-};
-using ProbedDopri5 =
-    odeint::dense_output_runge_kutta<odeint::controlled_runge_kutta<odeint::runge_kutta_dopri5<StateVector>,
-                                                                    ProbedErrorChecker, KinkStepAdjuster>>;
-
-template <class Stepper> Stepper make_stepper(const IntegratorSettings& settings, RunProbe* probe);
-template <> Dopri5 make_stepper<Dopri5>(const IntegratorSettings& settings, RunProbe*) {
-  using Controlled = Dopri5::controlled_stepper_type;
-  return Dopri5(Controlled(DefaultErrorChecker(settings.absolute_tolerance, settings.relative_tolerance),
-                           KinkStepAdjuster()));
+template <class Stepper>
+Stepper make_stepper(const IntegratorSettings& settings, RunProbe* probe, std::size_t* worst_component);
+// A probed run's checker also records its rejected steps; simulate() passes no probe.
+template <>
+Dopri5 make_stepper<Dopri5>(const IntegratorSettings& settings, RunProbe* probe,
+                            std::size_t* worst_component) {
+  return Dopri5(Dopri5::Controlled(
+      WeightedErrorChecker(settings.absolute_tolerance, settings.relative_tolerance, worst_component, probe),
+      KinkStepAdjuster()));
 }
-template <> ProbedDopri5 make_stepper<ProbedDopri5>(const IntegratorSettings& settings, RunProbe* probe) {
-  using Controlled = ProbedDopri5::controlled_stepper_type;
-  return ProbedDopri5(
-      Controlled(ProbedErrorChecker(settings.absolute_tolerance, settings.relative_tolerance, probe),
-                 KinkStepAdjuster()));
-}
-template <> BulirschStoer make_stepper<BulirschStoer>(const IntegratorSettings& settings, RunProbe*) {
+template <>
+BulirschStoer make_stepper<BulirschStoer>(const IntegratorSettings& settings, RunProbe*, std::size_t*) {
   return BulirschStoer(settings.absolute_tolerance, settings.relative_tolerance, 1.0, 1.0);
 }
 
@@ -162,7 +122,8 @@ public:
   explicit RunIntegrator(const Scenario& scenario, RunProbe* probe = nullptr)
       : probe_(probe), scenario_(scenario),
         layout_(scenario.n_actors(), scenario.n_resources(), scenario.n_beneficiaries()),
-        segments_(build_segments(scenario)), recorder_(scenario, layout_), grid_(recorder_.times()) {}
+        segments_(build_segments(scenario)), recorder_(scenario, layout_), grid_(recorder_.times()),
+        switch_causes_(switch_causes(layout_)) {}
 
   RunResults run();
 
@@ -189,6 +150,8 @@ private:
   std::vector<std::int8_t>
       entered_; // per plant (i * M + k), carried across segments; see "Entry" in docs/model.md
   long accepted_steps_{0};
+  std::size_t worst_component_{0};         // of the last step attempt (WeightedErrorChecker)
+  std::vector<SwitchCause> switch_causes_; // per state component (dynamics/switch_location.hpp)
   RunStatus status_{RunStatus::ok};
   std::string message_;
   double stop_time_{0};
@@ -229,14 +192,33 @@ bool RunIntegrator<Probed>::integrate_segment(const Segment& segment, bool last,
   // are located on another.
   ArcmSystem recording_system = system;
   ArcmSystem locating_system = system;
-  Stepper stepper = make_stepper<Stepper>(settings, probe_);
+  Stepper stepper = make_stepper<Stepper>(settings, probe_, &worst_component_);
   const std::size_t plants = scenario_.n_actors() * scenario_.n_resources();
   StateVector scratch_derivative(layout_.size());
   // Q − 1 of every plant at (state, t) under the current entry states.
-  auto entry_gaps_at = [&](const StateVector& state, double t) -> const std::vector<double>& {
+  // An evaluation that locates an event (an entry, a switch), on the
+  // system's own copy. A probed run times it as RHS work and records its
+  // state for the bench's tight-loop replay, like the stepper's evaluations.
+  auto locating_evaluation = [&](const StateVector& state, double t) -> const Workspace& {
     ++event_evaluations_;
-    locating_system(state, scratch_derivative, t);
-    return locating_system.workspace().entry_gap;
+    if constexpr (Probed) {
+      if (probe_->record_states) {
+        probe_->call_segment.push_back(segment_index_);
+        probe_->call_time.push_back(t);
+        probe_->states.insert(probe_->states.end(), state.begin(), state.end());
+        probe_->state_size = state.size();
+      }
+      const std::uint64_t started = probe_ticks();
+      locating_system.evaluate_probed(state, scratch_derivative, t, *probe_);
+      probe_->rhs += probe_ticks() - started;
+      ++probe_->rhs_calls;
+    } else {
+      locating_system(state, scratch_derivative, t);
+    }
+    return locating_system.workspace();
+  };
+  auto entry_gaps_at = [&](const StateVector& state, double t) -> const std::vector<double>& {
+    return locating_evaluation(state, t).entry_gap;
   };
   auto set_entered = [&]() {
     system.set_entered(entered_);
@@ -312,6 +294,10 @@ bool RunIntegrator<Probed>::integrate_segment(const Segment& segment, bool last,
       segment.start, true, [&](double, StateVector& out) { out = at_start; }, recording_system);
   set_entered();
 
+  // A failed step retried up to the investment switch that failed it
+  // (dynamics/switch_location.hpp).
+  SwitchRetry switch_retry(system.workspace(), locating_evaluation, switch_causes_, worst_component_,
+                           layout_.size(), settings.locate_switches);
   const double span = segment.end - segment.start;
   stepper.initialize(x, segment.start, std::min(settings.initial_step, span));
   ++initialisations_;
@@ -327,7 +313,10 @@ bool RunIntegrator<Probed>::integrate_segment(const Segment& segment, bool last,
     try {
       [[maybe_unused]] std::uint64_t started = 0;
       if constexpr (Probed) started = probe_ticks();
-      step = stepper.do_step(std::ref(counted_system));
+      if constexpr (std::is_same_v<Stepper, BulirschStoer>)
+        step = stepper.do_step(std::ref(counted_system));
+      else
+        step = stepper.do_step(std::ref(counted_system), switch_retry);
       if constexpr (Probed) probe_->stepping += probe_ticks() - started;
     } catch (const std::exception& e) {
       fail(t, std::string("the integrator gave up: ") + e.what());
@@ -374,6 +363,8 @@ bool RunIntegrator<Probed>::integrate_segment(const Segment& segment, bool last,
       recorder_.record_final(hi, x, recording_system);
       return false;
     }
+    // A located jump of a launch provider just after this step (dynamics/switch_location.hpp).
+    const double t_jump = switch_retry.take_jump();
     // Entries (docs/model.md, "Entry"). A plant out of the money whose Q − 1
     // turned positive in this step entered where it crossed 0, with a jump of
     // its investment: stop there and restart with it entered. One in the
@@ -424,6 +415,17 @@ bool RunIntegrator<Probed>::integrate_segment(const Segment& segment, bool last,
       continue;
     }
     gaps_before = at_now.entry_gap;
+    if (t_jump > t_now && segment.end - t_jump > SAME_TIME) {
+      // Restart just after the jump, from the step's dense output (continued
+      // by less than SwitchRetry::JUMP_TOLERANCE of the time).
+      record_outputs_up_to(t_jump, false, dense, recording_system);
+      dense(t_jump, x);
+      clamp_nonnegative(x);
+      stepper.initialize(x, t_jump, stepper.current_time_step());
+      ++initialisations_;
+      t = t_jump;
+      continue;
+    }
     record_outputs_up_to(t_now, last && segment.end - t_now <= SAME_TIME, dense, recording_system);
     t = t_now;
     if (settings.wall_time_limit > 0.0 && segment.end - t > SAME_TIME &&
@@ -457,7 +459,7 @@ template <bool Probed> RunResults RunIntegrator<Probed>::run() {
   reference_ = make_run_reference(scenario_, segments_.front().in_force, x, layout_);
   stop_time_ = scenario_.end_year;
   const bool dopri5 = scenario_.integrator.stepper != "bulirsch_stoer";
-  using Runge = std::conditional_t<Probed, ProbedDopri5, Dopri5>;
+  using Runge = Dopri5;
   for (std::size_t s = 0; s < segments_.size(); ++s) {
     const bool last = s + 1 == segments_.size();
     segment_index_ = s;

@@ -38,6 +38,13 @@ double safe_ratio(double num, double den) {
   return den > 0.0 ? num / den : 0.0;
 }
 
+// C_ik for the shares of cumulative extraction, at least 0: an interpolated
+// output can put a plant's first extraction a rounding error below 0, which
+// would make a share slightly negative.
+double cumulative_extraction(const RowContext& c, std::size_t i, std::size_t k) {
+  return std::max(0.0, c.x[c.layout.extracted(i, k)]);
+}
+
 // Gains of beneficiary b (§11): receipts, plus the profit of the state actor it is.
 double gains_of(const RowContext& c, std::size_t b) {
   const Beneficiary& ben = c.scenario.beneficiaries[b];
@@ -172,7 +179,7 @@ std::vector<CatalogEntry> build_catalog() {
                    for (std::size_t k = 0; k < m; ++k) {
                      double total = 0.0, states = 0.0;
                      for (std::size_t i = 0; i < n; ++i) {
-                       const double cum = c.x[c.layout.extracted(i, k)];
+                       const double cum = cumulative_extraction(c, i, k);
                        total += cum;
                        if (c.scenario.actors[i].kind == ActorKind::state) states += cum;
                      }
@@ -187,11 +194,12 @@ std::vector<CatalogEntry> build_catalog() {
          const std::size_t nb = c.scenario.blocs.size();
          for (std::size_t k = 0; k < m; ++k) {
            double total = 0.0;
-           for (std::size_t i = 0; i < n; ++i) total += c.x[c.layout.extracted(i, k)];
+           for (std::size_t i = 0; i < n; ++i) total += cumulative_extraction(c, i, k);
            for (std::size_t b = 0; b < nb; ++b) {
              double of_bloc = 0.0;
              for (std::size_t i = 0; i < n; ++i)
-               if (c.scenario.actors[i].bloc == static_cast<int>(b)) of_bloc += c.x[c.layout.extracted(i, k)];
+               if (c.scenario.actors[i].bloc == static_cast<int>(b))
+                 of_bloc += cumulative_extraction(c, i, k);
              out[b * m + k] = safe_ratio(of_bloc, total);
            }
          }

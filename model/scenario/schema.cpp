@@ -17,8 +17,8 @@ const std::vector<std::string>& time_keys() {
 }
 
 const std::vector<std::string>& integrator_keys() {
-  static const std::vector<std::string> keys{"stepper", "relative_tolerance", "absolute_tolerance",
-                                             "initial_step", "max_steps"};
+  static const std::vector<std::string> keys{"stepper",      "relative_tolerance", "absolute_tolerance",
+                                             "initial_step", "max_steps",          "locate_switches"};
   return keys;
 }
 

@@ -1,0 +1,164 @@
+// Retrying a failed step up to the switch that failed it
+// (dynamics/switch_location.hpp): the error measure and the stepper are
+// odeint's to the bit, and located switches make runs cheaper and, at a jump
+// of a launch provider, more accurate.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <boost/numeric/odeint.hpp>
+
+#include "dynamics/integrate.hpp"
+#include "dynamics/switch_location.hpp"
+#include "scenario/loader.hpp"
+#include "support/result_access.hpp"
+
+using namespace arcm;
+using arcm::testing::var;
+namespace odeint = boost::numeric::odeint;
+
+TEST_CASE("The weighted error is odeint's default error, bit for bit, and names its largest component",
+          "[switch_location]") {
+  std::mt19937_64 random(20261130);
+  std::uniform_real_distribution<double> uniform(-1.0, 1.0);
+  using Default = odeint::default_error_checker<double, odeint::range_algebra, odeint::default_operations>;
+  odeint::range_algebra algebra;
+  for (int trial = 0; trial < 200; ++trial) {
+    const std::size_t size = 1 + static_cast<std::size_t>(trial % 37);
+    StateVector x(size), dxdt(size), err(size);
+    for (std::size_t i = 0; i < size; ++i) {
+      x[i] = uniform(random) * std::pow(10.0, 6.0 * uniform(random));
+      dxdt[i] = uniform(random) * std::pow(10.0, 3.0 * uniform(random));
+      err[i] = uniform(random) * 1e-6;
+    }
+    const double dt = 0.01 + std::fabs(uniform(random));
+    const double atol = trial % 2 ? 1e-6 : 1e-9, rtol = trial % 3 ? 1e-6 : 1e-10;
+    StateVector err_default = err, err_weighted = err;
+    const double expected = Default(atol, rtol).error(algebra, x, dxdt, err_default, dt);
+    std::size_t worst = size;
+    const double got = WeightedErrorChecker(atol, rtol, &worst).error(algebra, x, dxdt, err_weighted, dt);
+    CHECK(got == expected);
+    REQUIRE(worst < size);
+    // The named component has the largest weighted error.
+    CHECK(std::fabs(err[worst]) / (atol + rtol * (std::fabs(x[worst]) + dt * std::fabs(dxdt[worst]))) == got);
+  }
+}
+
+TEST_CASE("The retrying dopri5 without retries takes odeint's dense-output steps, bit for bit",
+          "[switch_location]") {
+  // A damped, forced oscillator with a kink: smooth enough for long steps,
+  // with a switch that fails some of them.
+  auto system = [](const StateVector& x, StateVector& dxdt, double t) {
+    dxdt[0] = x[1];
+    dxdt[1] = -x[0] - 0.1 * x[1] + std::max(0.0, std::sin(t));
+  };
+  using Default = odeint::default_error_checker<double, odeint::range_algebra, odeint::default_operations>;
+  std::size_t worst = 0;
+  // odeint's dense-output dopri5 with the same step adjuster (KinkStepAdjuster).
+  using SameAdjuster = odeint::dense_output_runge_kutta<
+      odeint::controlled_runge_kutta<odeint::runge_kutta_dopri5<StateVector>, Default, KinkStepAdjuster>>;
+  SameAdjuster reference(SameAdjuster::controlled_stepper_type(Default(1e-8, 1e-8), KinkStepAdjuster()));
+  RetryingDopri5<WeightedErrorChecker> retrying(RetryingDopri5<WeightedErrorChecker>::Controlled(
+      WeightedErrorChecker(1e-8, 1e-8, &worst), KinkStepAdjuster()));
+  const StateVector x0{1.0, 0.0};
+  reference.initialize(x0, 0.0, 0.01);
+  retrying.initialize(x0, 0.0, 0.01);
+  PlainRetry plain;
+  int steps = 0;
+  StateVector a(2), b(2);
+  while (reference.current_time() < 30.0) {
+    const auto expected = reference.do_step(system);
+    const auto got = retrying.do_step(system, plain);
+    REQUIRE(got.first == expected.first);
+    REQUIRE(got.second == expected.second);
+    CHECK(retrying.current_state() == reference.current_state());
+    CHECK(retrying.current_time_step() == reference.current_time_step());
+    const double middle = 0.5 * (got.first + got.second);
+    reference.calc_state(middle, a);
+    retrying.calc_state(middle, b);
+    CHECK(a == b);
+    ++steps;
+  }
+  CHECK(steps > 20);
+}
+
+namespace {
+Scenario with_location(const std::string& file, bool locate, double tolerance) {
+  Scenario s = load_scenario(std::string(ARCM_TEST_DATA_DIR) + "/scenarios/" + file);
+  s.integrator.locate_switches = locate;
+  s.integrator.relative_tolerance = tolerance;
+  s.integrator.absolute_tolerance = tolerance;
+  return s;
+}
+
+// Largest error relative to max(|reference|, 1e-6 of its largest value), as MODEL.md §15.
+double largest_error(const Variable& got, const Variable& reference) {
+  double largest_value = 0.0;
+  for (double v : reference.data) largest_value = std::max(largest_value, std::fabs(v));
+  double worst = 0.0;
+  for (std::size_t i = 0; i < got.data.size(); ++i)
+    worst = std::max(worst, std::fabs(got.data[i] - reference.data[i]) /
+                                std::max(std::fabs(reference.data[i]), 1e-6 * largest_value));
+  return worst;
+}
+} // namespace
+
+TEST_CASE("Jumps of a launch provider are located: fewer failed steps and launch experience ten times closer "
+          "to a tight run",
+          "[switch_location]") {
+  // A fast-learning newcomer undercuts the incumbent launch firm; the buyer
+  // and the incumbent change provider, so launch experience accrues to
+  // another flyer: dX/dt jumps.
+  const RunResults located = simulate(with_location("provider_switch.yaml", true, 1e-6));
+  const RunResults stepped_over = simulate(with_location("provider_switch.yaml", false, 1e-6));
+  const RunResults tight = simulate(with_location("provider_switch.yaml", true, 1e-10));
+  REQUIRE(located.status == RunStatus::ok);
+  REQUIRE(stepped_over.status == RunStatus::ok);
+  REQUIRE(tight.status == RunStatus::ok);
+  // The switches happen: the buyer's launch cost follows the newcomer's offer by the end.
+  const Variable& cost = var(tight, "launch_cost");
+  const std::size_t last = cost.data.size() - 3;
+  CHECK(cost.data[last + 0] ==
+        Approx(1.1 * cost.data[last + 2]).epsilon(1e-12)); // buyer pays newcomer's offer
+
+  CHECK(located.rejected_steps < stepped_over.rejected_steps / 2);
+  CHECK(located.rhs_evaluations < stepped_over.rhs_evaluations);
+  const double error_located =
+      largest_error(var(located, "launch_experience"), var(tight, "launch_experience"));
+  const double error_over =
+      largest_error(var(stepped_over, "launch_experience"), var(tight, "launch_experience"));
+  INFO("launch experience: located " << error_located << ", stepped over " << error_over);
+  CHECK(error_located < 2e-5);
+  CHECK(error_located < 0.2 * error_over);
+  // The tight runs of both agree: the location changes the numerics, not the model.
+  const RunResults tight_over = simulate(with_location("provider_switch.yaml", false, 1e-10));
+  CHECK(largest_error(var(tight_over, "launch_experience"), var(tight, "launch_experience")) < 1e-6);
+}
+
+TEST_CASE("Investment switches are located: the baseline takes fewer evaluations, as accurately",
+          "[switch_location]") {
+  const std::string baseline = std::string(ARCM_TEST_DATA_DIR) + "/../../config/scenarios/baseline.yaml";
+  auto run = [&](bool locate, double tolerance) {
+    Scenario s = load_scenario(baseline);
+    s.integrator.locate_switches = locate;
+    s.integrator.relative_tolerance = tolerance;
+    s.integrator.absolute_tolerance = tolerance;
+    return simulate(s);
+  };
+  const RunResults located = run(true, 1e-6), stepped_over = run(false, 1e-6), tight = run(true, 1e-11);
+  REQUIRE(located.status == RunStatus::ok);
+  REQUIRE(stepped_over.status == RunStatus::ok);
+  REQUIRE(tight.status == RunStatus::ok);
+  CHECK(located.rhs_evaluations < stepped_over.rhs_evaluations);
+  for (const char* name :
+       {"capacity", "pipeline", "npv", "price", "launch_experience", "debris", "tension"}) {
+    const double error_located = largest_error(var(located, name), var(tight, name));
+    const double error_over = largest_error(var(stepped_over, name), var(tight, name));
+    INFO(name << ": located " << error_located << ", stepped over " << error_over);
+    CHECK(error_located < std::max(3.0 * error_over, 10.0 * 1e-6)); // or within 10 x the tolerance
+  }
+}
