@@ -415,7 +415,11 @@ bool RunIntegrator<Probed>::integrate_segment(const Segment& segment, bool last,
       continue;
     }
     gaps_before = at_now.entry_gap;
-    if (t_jump > t_now && segment.end - t_jump > SAME_TIME) {
+    // It follows the step's end within the location's precision, or there is none.
+    const bool jump_follows =
+        t_jump > t_now && t_jump - t_now <= 2.0 * SwitchRetry<decltype(locating_evaluation)>::JUMP_TOLERANCE *
+                                                std::max(1.0, std::fabs(t_now));
+    if (jump_follows && segment.end - t_jump > SAME_TIME) {
       // Restart just after the jump, from the step's dense output (continued
       // by less than SwitchRetry::JUMP_TOLERANCE of the time).
       record_outputs_up_to(t_jump, false, dense, recording_system);

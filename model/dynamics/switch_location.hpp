@@ -1,24 +1,25 @@
 // Retrying a failed dopri5 step up to the switch that made it fail
-// (docs/model.md, "Step-size control"; docs/performance.md, fifth round).
+// (docs/model.md §4, "Switches located in failed steps"; docs/performance.md,
+// fifth round).
 //
 // A plant's investment switches on or off where its Tobin's q crosses 1
-// (I* ∝ max(0, Q − 1)): a kink of the right-hand side. A step across one
-// fails, and odeint's controller, which assumes a smooth error ∝ h⁵, shrinks
-// the step in several failed attempts before one passes. Here, when an
-// attempt fails, the component with the largest weighted error names the
-// plants that may have caused it; if the Q − 1 of one of them changed sign
-// within the attempt, the crossing is found by regula falsi (Illinois) on the
-// failed attempt's own interpolant, and the retry ends just past it. The kink
-// then lies at the retried step's end, where it costs almost no error, and the
-// step after it starts from the size that failed. Every accepted step still
-// meets the error tolerance; only the step sizes tried differ.
+// (I* ∝ max(0, Q − 1)): a kink of the right-hand side. A buyer's cheapest way
+// to fly changing makes dX/dt jump (MODEL.md §2). A step across either fails,
+// and odeint's controller, which assumes a smooth error ∝ h⁵, shrinks the step
+// in several failed attempts before one passes. Here, when an attempt fails,
+// the component with the largest weighted error names the switches that may
+// have caused it; if one of them crossed within the attempt, the first
+// crossing is found by regula falsi (Illinois) on the failed attempt's own
+// interpolant. At a kink the retry ends just past it, where it costs almost no
+// error, and the step after it starts from the size that failed. At a jump the
+// retry ends just before it and the integration restarts just after it.
+// Every accepted step still meets the error tolerance; only the step sizes
+// tried differ.
 #pragma once
 
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
-#include <cstdio>
-#include <cstdlib>
 #include <stdexcept>
 #include <utility>
 #include <vector>
@@ -203,9 +204,11 @@ public:
 
   template <class Interpolate>
   double after_failure(double t, double tried, double proposed, const Interpolate& interpolate) {
-    // A retry that ended at a located switch and still failed: the usual shrink.
+    // A retry that ended at a located switch and still failed: the usual
+    // shrink, and no restart after a jump the shorter step will not reach.
     if (!enabled_ || retrying_) {
       retrying_ = false;
+      jump_after_ = 0.0;
       return proposed;
     }
     if (worst_ >= causes_.size()) return proposed;

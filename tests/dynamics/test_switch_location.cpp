@@ -162,3 +162,101 @@ TEST_CASE("Investment switches are located: the baseline takes fewer evaluations
     CHECK(error_located < std::max(3.0 * error_over, 10.0 * 1e-6)); // or within 10 x the tolerance
   }
 }
+
+namespace {
+// Two actors (a buyer 0 and a launch firm 1) and one resource. Over a failed
+// attempt of one year from t = 0, the firm's offer falls as 3 − 1.5 t² while
+// the buyer's own cost stays 2: the buyer switches to the firm at t = √(2/3).
+// The plant's Q − 1 = 0.5 − 0.75 t² crosses 0 at the same time. (Curved, so
+// regula falsi does not land on the root exactly.)
+struct TwoActors {
+  StateLayout layout{2, 1, 1};
+  std::vector<SwitchCause> causes = switch_causes(layout);
+  Workspace now, elsewhere;
+  std::size_t worst = 0;
+  int evaluations = 0;
+
+  static void fill(Workspace& w, double t) {
+    w.resize(2, 1, 0);
+    w.own_launch_cost = {2.0, 1.0};
+    w.launch_offer = {2.2, 3.0 - 1.5 * t * t};
+    w.launch_provider = {w.launch_offer[1] < w.own_launch_cost[0] ? 1 : -1, -1};
+    w.entry_gap = {0.5 - 0.75 * t * t};
+  }
+  auto evaluate_at() {
+    return [this](const StateVector&, double t) -> const Workspace& {
+      ++evaluations;
+      fill(elsewhere, t);
+      return elsewhere;
+    };
+  }
+};
+const auto no_interpolation = [](double, StateVector&) {};
+const double crossing = std::sqrt(2.0 / 3.0);
+} // namespace
+
+TEST_CASE("A located provider change: the retry ends just before it and the restart comes just after",
+          "[switch_location]") {
+  TwoActors two;
+  SwitchRetry retry(two.now, two.evaluate_at(), two.causes, two.worst, two.layout.size(), true);
+  TwoActors::fill(two.now, 0.0);
+  retry.begin();
+  TwoActors::fill(two.now, 1.0); // the failed attempt's end
+  two.worst = two.layout.experience(1);
+  const double step = retry.after_failure(0.0, 1.0, 0.3, no_interpolation);
+  CHECK(step <= crossing); // where the offers tie, the old provider still wins
+  CHECK(step > crossing - 1e-8);
+  CHECK(retry.after_success(0.5) == 1.0); // back to the step that failed
+  const double restart = retry.take_jump();
+  CHECK(restart > crossing);
+  CHECK(restart - step <= SwitchRetry<decltype(two.evaluate_at())>::JUMP_TOLERANCE);
+  CHECK(retry.take_jump() == 0.0); // taken once
+  CHECK(two.evaluations <= 4 + SwitchRetry<decltype(two.evaluate_at())>::MAX_JUMP_ITERATIONS);
+}
+
+TEST_CASE("A retry that fails forgets the located jump: no restart after the shorter step",
+          "[switch_location]") {
+  TwoActors two;
+  SwitchRetry retry(two.now, two.evaluate_at(), two.causes, two.worst, two.layout.size(), true);
+  TwoActors::fill(two.now, 0.0);
+  retry.begin();
+  TwoActors::fill(two.now, 1.0);
+  two.worst = two.layout.experience(1);
+  const double step = retry.after_failure(0.0, 1.0, 0.3, no_interpolation);
+  REQUIRE(step <= crossing);
+  // The retry fails too: the usual shrink, and the jump is forgotten.
+  CHECK(retry.after_failure(0.0, step, 0.2, no_interpolation) == 0.2);
+  CHECK(retry.after_success(0.25) == 0.25);
+  CHECK(retry.take_jump() == 0.0);
+}
+
+TEST_CASE("A located kink: the retry ends just past it; an error elsewhere is not located",
+          "[switch_location]") {
+  TwoActors two;
+  SwitchRetry retry(two.now, two.evaluate_at(), two.causes, two.worst, two.layout.size(), true);
+  TwoActors::fill(two.now, 0.0);
+  retry.begin();
+  TwoActors::fill(two.now, 1.0);
+  two.worst = two.layout.pipeline(0, 0); // the plant's own U
+  const double step = retry.after_failure(0.0, 1.0, 0.3, no_interpolation);
+  // Past the crossing, within the bracket that four evaluations leave on this
+  // curved function (the 1e-3 bracket is reached on straighter ones).
+  CHECK(step > crossing);
+  CHECK(step < crossing + 0.02);
+  CHECK(retry.after_success(0.5) == 1.0);
+  CHECK(retry.take_jump() == 0.0); // a kink needs no restart
+
+  // The largest error in the debris: no switch can have caused it.
+  retry.begin();
+  two.worst = two.layout.debris();
+  const int before = two.evaluations;
+  CHECK(retry.after_failure(0.0, 1.0, 0.3, no_interpolation) == 0.3);
+  CHECK(two.evaluations == before);
+  // Switched off: the usual shrink, always.
+  SwitchRetry off(two.now, two.evaluate_at(), two.causes, two.worst, two.layout.size(), false);
+  TwoActors::fill(two.now, 0.0);
+  off.begin();
+  TwoActors::fill(two.now, 1.0);
+  two.worst = two.layout.experience(1);
+  CHECK(off.after_failure(0.0, 1.0, 0.3, no_interpolation) == 0.3);
+}
