@@ -195,7 +195,6 @@ bool RunIntegrator<Probed>::integrate_segment(const Segment& segment, bool last,
   Stepper stepper = make_stepper<Stepper>(settings, probe_, &worst_component_);
   const std::size_t plants = scenario_.n_actors() * scenario_.n_resources();
   StateVector scratch_derivative(layout_.size());
-  // Q − 1 of every plant at (state, t) under the current entry states.
   // An evaluation that locates an event (an entry, a switch), on the
   // system's own copy. A probed run times it as RHS work and records its
   // state for the bench's tight-loop replay, like the stepper's evaluations.
@@ -217,6 +216,7 @@ bool RunIntegrator<Probed>::integrate_segment(const Segment& segment, bool last,
     }
     return locating_system.workspace();
   };
+  // Q − 1 of every plant at (state, t) under the current entry states.
   auto entry_gaps_at = [&](const StateVector& state, double t) -> const std::vector<double>& {
     return locating_evaluation(state, t).entry_gap;
   };
@@ -294,8 +294,8 @@ bool RunIntegrator<Probed>::integrate_segment(const Segment& segment, bool last,
       segment.start, true, [&](double, StateVector& out) { out = at_start; }, recording_system);
   set_entered();
 
-  // A failed step retried up to the investment switch that failed it
-  // (dynamics/switch_location.hpp).
+  // A failed step retried up to the investment switch or provider change
+  // that failed it (dynamics/switch_location.hpp).
   SwitchRetry switch_retry(system.workspace(), locating_evaluation, switch_causes_, worst_component_,
                            layout_.size(), settings.locate_switches);
   const double span = segment.end - segment.start;

@@ -40,7 +40,7 @@ struct RunProbe {
   std::uint64_t market{0};   //!< inside market clearing called from the stepper's RHS
   std::uint64_t observer{0}; //!< recording outputs (dense interpolation, the recording RHS, copying)
 
-  long rhs_calls{0};          //!< stepper RHS calls
+  long rhs_calls{0};          //!< RHS calls: the stepper's and those that locate entries and switches
   double last_call_time{0};   //!< time of the latest stepper RHS call [yr]
   long market_evaluations{0}; //!< evaluations of the clearing function h in those calls
   std::vector<RejectedStep> rejected;

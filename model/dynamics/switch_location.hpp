@@ -95,7 +95,7 @@ public:
   }
 
   //! One accepted step; returns (t_before, t_after). Throws after 500 failed
-  //! attempts in a row, as odeint does.
+  //! attempts in a row (odeint throws after its 500th failure).
   template <class System, class Retry> std::pair<double, double> do_step(System system, Retry& retry) {
     if (!derivative_ready_) {
       dxdt_.resize(x_.size());
@@ -246,7 +246,7 @@ public:
   //! just after it, where the integration must restart; else 0. Clears it.
   double take_jump() { return std::exchange(jump_after_, 0.0); }
 
-  long located{0}; //!< retries ended at a located switch
+  long located{0}; //!< failed attempts whose retry was chosen by a located switch
 
   //! Regula falsi stops when the bracket is this fraction of the failed step,
   //! or after MAX_ITERATIONS evaluations (docs/performance.md, fifth round).
