@@ -4,12 +4,9 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <functional>
 #include <limits>
 #include <sstream>
-#include <stdexcept>
 #include <type_traits>
 #if defined(__x86_64__)
 #include <x86intrin.h>
@@ -195,11 +192,10 @@ bool RunIntegrator<Probed>::integrate_segment(const Segment& segment, bool last,
   Stepper stepper = make_stepper<Stepper>(settings, probe_, &worst_component_);
   const std::size_t plants = scenario_.n_actors() * scenario_.n_resources();
   StateVector scratch_derivative(layout_.size());
-  // An evaluation that locates an event (an entry, a switch), on the
-  // system's own copy. A probed run times it as RHS work and records its
-  // state for the bench's tight-loop replay, like the stepper's evaluations.
-  auto locating_evaluation = [&](const StateVector& state, double t) -> const Workspace& {
-    ++event_evaluations_;
+  // One RHS evaluation on `which`. A probed run times it as RHS work and
+  // records its state for the bench's tight-loop replay.
+  auto evaluate_on = [&](const ArcmSystem& which, const StateVector& state, StateVector& derivative,
+                         double t) {
     if constexpr (Probed) {
       if (probe_->record_states) {
         probe_->call_segment.push_back(segment_index_);
@@ -208,12 +204,18 @@ bool RunIntegrator<Probed>::integrate_segment(const Segment& segment, bool last,
         probe_->state_size = state.size();
       }
       const std::uint64_t started = probe_ticks();
-      locating_system.evaluate_probed(state, scratch_derivative, t, *probe_);
+      which.evaluate_probed(state, derivative, t, *probe_);
       probe_->rhs += probe_ticks() - started;
       ++probe_->rhs_calls;
     } else {
-      locating_system(state, scratch_derivative, t);
+      which(state, derivative, t);
     }
+  };
+  // An evaluation that locates an event (an entry, a switch), on the
+  // system's own copy.
+  auto locating_evaluation = [&](const StateVector& state, double t) -> const Workspace& {
+    ++event_evaluations_;
+    evaluate_on(locating_system, state, scratch_derivative, t);
     return locating_system.workspace();
   };
   // Q − 1 of every plant at (state, t) under the current entry states.
@@ -246,21 +248,8 @@ bool RunIntegrator<Probed>::integrate_segment(const Segment& segment, bool last,
   };
   auto counted_system = [&](const StateVector& state, StateVector& derivative, double t) {
     ++rhs_evaluations_;
-    if constexpr (Probed) {
-      probe_->last_call_time = t;
-      if (probe_->record_states) {
-        probe_->call_segment.push_back(segment_index_);
-        probe_->call_time.push_back(t);
-        probe_->states.insert(probe_->states.end(), state.begin(), state.end());
-        probe_->state_size = state.size();
-      }
-      const std::uint64_t started = probe_ticks();
-      system.evaluate_probed(state, derivative, t, *probe_);
-      probe_->rhs += probe_ticks() - started;
-      ++probe_->rhs_calls;
-    } else {
-      system(state, derivative, t);
-    }
+    if constexpr (Probed) probe_->last_call_time = t;
+    evaluate_on(system, state, derivative, t);
   };
 
   // Entry (docs/model.md): a plant with capacity or a pipeline has entered; one

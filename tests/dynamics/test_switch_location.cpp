@@ -190,6 +190,13 @@ struct TwoActors {
       return elsewhere;
     };
   }
+  // An attempt from t = 0 to 1 has failed with its largest error in `component`.
+  template <class Retry> void attempt_failed(Retry& retry, std::size_t component) {
+    fill(now, 0.0);
+    retry.begin();
+    fill(now, 1.0);
+    worst = component;
+  }
 };
 const auto no_interpolation = [](double, StateVector&) {};
 const double crossing = std::sqrt(2.0 / 3.0);
@@ -199,10 +206,7 @@ TEST_CASE("A located provider change: the retry ends just before it and the rest
           "[switch_location]") {
   TwoActors two;
   SwitchRetry retry(two.now, two.evaluate_at(), two.causes, two.worst, two.layout.size(), true);
-  TwoActors::fill(two.now, 0.0);
-  retry.begin();
-  TwoActors::fill(two.now, 1.0); // the failed attempt's end
-  two.worst = two.layout.experience(1);
+  two.attempt_failed(retry, two.layout.experience(1));
   const double step = retry.after_failure(0.0, 1.0, 0.3, no_interpolation);
   CHECK(step <= crossing); // where the offers tie, the old provider still wins
   CHECK(step > crossing - 1e-8);
@@ -218,10 +222,7 @@ TEST_CASE("A retry that fails forgets the located jump: no restart after the sho
           "[switch_location]") {
   TwoActors two;
   SwitchRetry retry(two.now, two.evaluate_at(), two.causes, two.worst, two.layout.size(), true);
-  TwoActors::fill(two.now, 0.0);
-  retry.begin();
-  TwoActors::fill(two.now, 1.0);
-  two.worst = two.layout.experience(1);
+  two.attempt_failed(retry, two.layout.experience(1));
   const double step = retry.after_failure(0.0, 1.0, 0.3, no_interpolation);
   REQUIRE(step <= crossing);
   // The retry fails too: the usual shrink, and the jump is forgotten.
@@ -234,10 +235,7 @@ TEST_CASE("A located kink: the retry ends just past it; an error elsewhere is no
           "[switch_location]") {
   TwoActors two;
   SwitchRetry retry(two.now, two.evaluate_at(), two.causes, two.worst, two.layout.size(), true);
-  TwoActors::fill(two.now, 0.0);
-  retry.begin();
-  TwoActors::fill(two.now, 1.0);
-  two.worst = two.layout.pipeline(0, 0); // the plant's own U
+  two.attempt_failed(retry, two.layout.pipeline(0, 0)); // the plant's own U
   const double step = retry.after_failure(0.0, 1.0, 0.3, no_interpolation);
   // Past the crossing, within the bracket that four evaluations leave on this
   // curved function (the 1e-3 bracket is reached on straighter ones).
@@ -246,17 +244,14 @@ TEST_CASE("A located kink: the retry ends just past it; an error elsewhere is no
   CHECK(retry.after_success(0.5) == 1.0);
   CHECK(retry.take_jump() == 0.0); // a kink needs no restart
 
-  // The largest error in the debris: no switch can have caused it.
-  retry.begin();
-  two.worst = two.layout.debris();
+  // The largest error in the debris: no switch can have caused it, though
+  // both switches crossed.
+  two.attempt_failed(retry, two.layout.debris());
   const int before = two.evaluations;
   CHECK(retry.after_failure(0.0, 1.0, 0.3, no_interpolation) == 0.3);
   CHECK(two.evaluations == before);
   // Switched off: the usual shrink, always.
   SwitchRetry off(two.now, two.evaluate_at(), two.causes, two.worst, two.layout.size(), false);
-  TwoActors::fill(two.now, 0.0);
-  off.begin();
-  TwoActors::fill(two.now, 1.0);
-  two.worst = two.layout.experience(1);
+  two.attempt_failed(off, two.layout.experience(1));
   CHECK(off.after_failure(0.0, 1.0, 0.3, no_interpolation) == 0.3);
 }
