@@ -51,6 +51,13 @@ BulirschStoer make_stepper<BulirschStoer>(const IntegratorSettings& settings, Ru
   return BulirschStoer(settings.absolute_tolerance, settings.relative_tolerance, 1.0, 1.0);
 }
 
+// Calls `action` when it goes out of scope, on every way out of a block.
+template <class Action> struct OnExit {
+  Action action;
+  ~OnExit() { action(); }
+};
+template <class Action> OnExit(Action) -> OnExit<Action>;
+
 // Two times closer than this (in years) are the same instant: output years,
 // event years and step ends are all sums of a few decimal numbers.
 constexpr double SAME_TIME = 1e-9;
@@ -143,7 +150,7 @@ private:
   std::size_t next_output_{0};
   long rhs_evaluations_{0};
   long event_evaluations_{0}; // RHS evaluations that locate entries (not the stepper's)
-  long initialisations_{0};
+  long rejected_steps_{0};    // failed dopri5 attempts, counted by the stepper
   std::vector<std::int8_t>
       entered_; // per plant (i * M + k), carried across segments; see "Entry" in docs/model.md
   long accepted_steps_{0};
@@ -190,6 +197,10 @@ bool RunIntegrator<Probed>::integrate_segment(const Segment& segment, bool last,
   ArcmSystem recording_system = system;
   ArcmSystem locating_system = system;
   Stepper stepper = make_stepper<Stepper>(settings, probe_, &worst_component_);
+  // The stepper's failed attempts count however the segment ends.
+  const OnExit count_rejections{[&] {
+    if constexpr (!std::is_same_v<Stepper, BulirschStoer>) rejected_steps_ += stepper.failed_attempts();
+  }};
   const std::size_t plants = scenario_.n_actors() * scenario_.n_resources();
   StateVector scratch_derivative(layout_.size());
   // One RHS evaluation on `which`. A probed run times it as RHS work and
@@ -289,14 +300,12 @@ bool RunIntegrator<Probed>::integrate_segment(const Segment& segment, bool last,
                            layout_.size(), settings.locate_switches);
   const double span = segment.end - segment.start;
   stepper.initialize(x, segment.start, std::min(settings.initial_step, span));
-  ++initialisations_;
   double t = segment.start;
   const double kessler = scenario_.debris.kessler_threshold;
   while (segment.end - t > SAME_TIME) {
     // No step crosses the segment end: shorten the last one onto it.
     if (t + stepper.current_time_step() > segment.end) {
       stepper.initialize(stepper.current_state(), t, segment.end - t);
-      ++initialisations_;
     }
     std::pair<double, double> step;
     try {
@@ -388,7 +397,6 @@ bool RunIntegrator<Probed>::integrate_segment(const Segment& segment, bool last,
       gaps_before = gaps_hi;
       set_entered();
       stepper.initialize(x, t_entry, stepper.current_time_step());
-      ++initialisations_;
       t = t_entry;
       continue;
     }
@@ -399,7 +407,6 @@ bool RunIntegrator<Probed>::integrate_segment(const Segment& segment, bool last,
       record_outputs_up_to(t_now, last && segment.end - t_now <= SAME_TIME, dense, recording_system);
       gaps_before = at_now.entry_gap;
       stepper.initialize(StateVector(now), t_now, stepper.current_time_step());
-      ++initialisations_;
       t = t_now;
       continue;
     }
@@ -415,7 +422,6 @@ bool RunIntegrator<Probed>::integrate_segment(const Segment& segment, bool last,
       dense(t_jump, x);
       clamp_nonnegative(x);
       stepper.initialize(x, t_jump, stepper.current_time_step());
-      ++initialisations_;
       t = t_jump;
       continue;
     }
@@ -467,11 +473,8 @@ template <bool Probed> RunResults RunIntegrator<Probed>::run() {
   fail_on_non_finite_outputs(results);
   results.rhs_evaluations = rhs_evaluations_ + event_evaluations_;
   results.accepted_steps = accepted_steps_;
-  // dopri5 is first-same-as-last: each attempted step costs six evaluations
-  // and each (re)initialisation one. Bulirsch-Stoer varies its order, so its
-  // rejections cannot be told from the count: -1 = unknown.
-  results.rejected_steps =
-      dopri5 ? std::max(0L, (rhs_evaluations_ - initialisations_) / 6 - accepted_steps_) : -1;
+  // Bulirsch-Stoer varies its order and does not count its rejections: -1 = unknown.
+  results.rejected_steps = dopri5 ? rejected_steps_ : -1;
   results.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
   return results;
 }

@@ -124,9 +124,13 @@ public:
       auto interpolate = [&](double tau, StateVector& out) {
         controlled_.stepper().calc_state(tau, out, x_, dxdt_, t_, x_new_, dxdt_new_, t_ + tried);
       };
+      ++failed_attempts_;
       dt_ = retry.after_failure(t_, tried, dt, interpolate);
     }
   }
+
+  //! Attempts the error control has rejected since construction.
+  long failed_attempts() const { return failed_attempts_; }
 
   //! The state at t within the last accepted step (dense output).
   void calc_state(double t, StateVector& out) const {
@@ -143,6 +147,7 @@ private:
   StateVector x_, x_old_, x_new_, dxdt_, dxdt_old_, dxdt_new_;
   double t_{0}, t_old_{0}, dt_{0};
   bool derivative_ready_{false};
+  long failed_attempts_{0};
 };
 
 //! A retry policy for RetryingDopri5 that changes nothing (odeint's behaviour).

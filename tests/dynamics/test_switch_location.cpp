@@ -13,6 +13,7 @@
 #include <boost/numeric/odeint.hpp>
 
 #include "dynamics/integrate.hpp"
+#include "dynamics/probe.hpp"
 #include "dynamics/switch_location.hpp"
 #include "scenario/loader.hpp"
 #include "support/result_access.hpp"
@@ -254,4 +255,22 @@ TEST_CASE("A located kink: the retry ends just past it; an error elsewhere is no
   SwitchRetry off(two.now, two.evaluate_at(), two.causes, two.worst, two.layout.size(), false);
   two.attempt_failed(off, two.layout.experience(1));
   CHECK(off.after_failure(0.0, 1.0, 0.3, no_interpolation) == 0.3);
+}
+
+TEST_CASE("rejected_steps counts every failed attempt, also around restarts", "[switch_location]") {
+  // The probe's error checker records each attempt whose weighted error
+  // exceeds 1; the results must report exactly that many. generated_5x6
+  // restarts twice at one time (an entry, then the last step shortened onto
+  // the end), which a count derived from the RHS evaluations got wrong.
+  for (const char* file : {"generated_5x6.yaml", "provider_switch.yaml", "entry_out_of_money.yaml"}) {
+    const Scenario s = load_scenario(std::string(ARCM_TEST_DATA_DIR) + "/scenarios/" + file);
+    RunProbe probe;
+    const RunResults results = simulate_probed(s, probe);
+    INFO(file);
+    REQUIRE(results.status == RunStatus::ok);
+    CHECK(results.rejected_steps > 0);
+    CHECK(results.rejected_steps == static_cast<long>(probe.rejected.size()));
+    // Every attempt, accepted or not, costs six evaluations, so at least this many were made.
+    CHECK(results.rhs_evaluations >= 6 * (results.accepted_steps + results.rejected_steps));
+  }
 }
