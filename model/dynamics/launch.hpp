@@ -31,4 +31,35 @@ void effective_experience(const std::vector<Actor>& actors, const double* experi
 bool may_buy_from(const Actor& buyer, std::size_t buyer_index, const Actor& provider,
                   std::size_t provider_index, bool cross_bloc_launch);
 
+//! A provider's offer and index, for the cheapest offers of a group.
+struct Offer {
+  double price; //!< [M$/t]
+  int provider; //!< actor index; −1 for none
+};
+
+//! Who may sell launches to whom (may_buy_from), grouped so that every buyer's
+//! cheapest provider follows from one pass over the providers: O(N) per
+//! evaluation instead of O(N × providers). Without cross-bloc launch a group is
+//! a bloc, with it there is one group of all providers.
+class LaunchMarket {
+public:
+  LaunchMarket(const std::vector<Actor>& actors, std::size_t n_blocs, bool cross_bloc_launch);
+
+  //! Scratch that choose() needs: two offers per group (and the empty group).
+  std::size_t scratch_size() const { return 2 * n_groups_; }
+
+  //! For each buyer i: the provider j it may buy from with the lowest offer
+  //! (the lowest index among equal offers) if that offer is strictly below
+  //! own_cost[i], else −1 (it flies itself); cost[i] is what it pays, offer[j]
+  //! or own_cost[i]. The same choice as trying every eligible provider in
+  //! index order with a strict <.
+  void choose(const double* own_cost, const double* offer, Offer* scratch, int* provider, double* cost) const;
+
+private:
+  std::vector<int> providers_;      // launch providers in index order
+  std::vector<int> provider_group_; // the group each of them sells to, −1 none
+  std::vector<int> buyer_group_;    // per actor, the group it buys from, −1 none
+  std::size_t n_groups_{0};
+};
+
 } // namespace arcm::launch

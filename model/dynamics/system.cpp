@@ -32,7 +32,8 @@ void Workspace::resize(std::size_t n, std::size_t m, std::size_t n_blocs) {
 
 ArcmSystem::ArcmSystem(const Scenario& scenario, const StateLayout& layout, const RegimeState& in_force,
                        const RunReference& reference)
-    : scenario_(scenario), layout_(layout), in_force_(in_force), reference_(reference) {
+    : scenario_(scenario), layout_(layout), in_force_(in_force), reference_(reference),
+      launch_market_(scenario.actors, scenario.blocs.size(), in_force.regime.cross_bloc_launch) {
   const std::size_t n = scenario.n_actors();
   const std::size_t m = scenario.n_resources();
   titles_.resize(n);
@@ -43,7 +44,6 @@ ArcmSystem::ArcmSystem(const Scenario& scenario, const StateLayout& layout, cons
   fee_factor_.resize(n);
   base_budget_.resize(n);
   inverse_build_lag_.resize(n * m);
-  eligible_providers_.resize(n);
   for (std::size_t i = 0; i < n; ++i) {
     const Actor& actor = scenario.actors[i];
     const Jurisdiction& home = in_force.jurisdictions.at(static_cast<std::size_t>(actor.jurisdiction));
@@ -56,9 +56,6 @@ ArcmSystem::ArcmSystem(const Scenario& scenario, const StateLayout& layout, cons
     base_budget_[i] = actor.budget * actor.resource_budget_share;
     for (std::size_t k = 0; k < m; ++k)
       inverse_build_lag_[i * m + k] = 1.0 / (scenario.resources[k].build_time + home.licensing_delay);
-    for (std::size_t j = 0; j < n; ++j)
-      if (launch::may_buy_from(actor, i, scenario.actors[j], j, in_force.regime.cross_bloc_launch))
-        eligible_providers_[i].push_back(static_cast<int>(j));
   }
   // growth[0] is e^0 = 1; a nonzero rate gets the slot of its first appearance.
   auto rate_slot = [this](double rate) -> std::size_t {
@@ -80,6 +77,7 @@ ArcmSystem::ArcmSystem(const Scenario& scenario, const StateLayout& layout, cons
   inverse_saturation_ = 1.0 / scenario.economy.investment_saturation;
   work_.resize(n, m, scenario.blocs.size());
   work_.growth.assign(rates_.size() + 1, 1.0);
+  work_.cheapest_offers.resize(launch_market_.scratch_size());
 }
 
 template <bool Probed>
@@ -127,20 +125,12 @@ void ArcmSystem::evaluate(const StateVector& x, StateVector& dxdt, double t, Run
   double cheapest_launch = std::numeric_limits<double>::infinity();
   for (std::size_t j = 0; j < n; ++j)
     w.launch_offer[j] = (1.0 + sc.actors[j].launch_markup) * w.own_launch_cost[j];
+  // Fly yourself unless a provider is strictly cheaper; among equal
+  // providers the lowest index wins.
+  launch_market_.choose(w.own_launch_cost.data(), w.launch_offer.data(), w.cheapest_offers.data(),
+                        w.launch_provider.data(), w.launch_cost.data());
   for (std::size_t i = 0; i < n; ++i) {
-    // Fly yourself unless a provider is strictly cheaper; among equal
-    // providers the lowest index wins (strict < in index order).
-    double best = w.own_launch_cost[i];
-    int provider = -1;
-    for (int j : eligible_providers_[i]) {
-      const double offer = w.launch_offer[j];
-      if (offer < best) {
-        best = offer;
-        provider = j;
-      }
-    }
-    w.launch_provider[i] = provider;
-    w.launch_cost[i] = best * debris_surcharge * mitigation_surcharge;
+    w.launch_cost[i] = w.launch_cost[i] * debris_surcharge * mitigation_surcharge;
     cheapest_launch = std::min(cheapest_launch, w.launch_cost[i]);
   }
 

@@ -13,6 +13,7 @@
 #include "core/params.hpp"
 #include "core/schedule.hpp"
 #include "core/state.hpp"
+#include "dynamics/launch.hpp"
 #include "legal/regime.hpp"
 #include "market/cournot.hpp"
 
@@ -30,14 +31,15 @@ struct RunReference {
 //! Actor × resource arrays are indexed i * M + k.
 struct Workspace {
   // Launch (§3)
-  std::vector<double> clamped_experience;   //!< max(X, 0) [t]
-  std::vector<double> bloc_experience;      //!< Σ X per bloc [t]
-  std::vector<double> effective_experience; //!< X_eff [t]
-  std::vector<double> own_launch_cost;      //!< c_own [M$/t]
-  std::vector<double> launch_offer;         //!< (1 + markup) c_own, the price a provider asks [M$/t]
-  std::vector<double> launch_cost;          //!< c_L [M$/t]
-  std::vector<int> launch_provider;         //!< −1: flies itself; else index of the provider it buys from
-  std::vector<double> launched_mass;        //!< M_i [t/yr]
+  std::vector<double> clamped_experience;     //!< max(X, 0) [t]
+  std::vector<double> bloc_experience;        //!< Σ X per bloc [t]
+  std::vector<double> effective_experience;   //!< X_eff [t]
+  std::vector<double> own_launch_cost;        //!< c_own [M$/t]
+  std::vector<double> launch_offer;           //!< (1 + markup) c_own, the price a provider asks [M$/t]
+  std::vector<double> launch_cost;            //!< c_L [M$/t]
+  std::vector<int> launch_provider;           //!< −1: flies itself; else index of the provider it buys from
+  std::vector<launch::Offer> cheapest_offers; //!< scratch: the two lowest offers per group of buyers
+  std::vector<double> launched_mass;          //!< M_i [t/yr]
   // Markets (§4–§6)
   std::vector<double> extraction_cost; //!< c_ext,k(S_k) [M$/t]
   std::vector<double> availability;    //!< S⁺ / (S⁺ + S_min), K̃ per unit of K [-]
@@ -141,8 +143,8 @@ private:
   std::vector<double> fee_factor_;          // 1 + ℓ_j(i) [-]
   std::vector<double> log_reference_price_; // ln P_0,k
   double inverse_saturation_{0};            // 1 / x_max [-]
-  std::vector<std::vector<int>> eligible_providers_; // per buyer, in index order
-  std::vector<double> base_budget_;                  // B_i0 [M$/yr]
+  launch::LaunchMarket launch_market_;      // who may buy launches from whom
+  std::vector<double> base_budget_;         // B_i0 [M$/yr]
   // Every exponential of time the RHS needs, e^{g (t − t0)}, comes from the
   // distinct rates g below (actors share budget, launch and discount rates),
   // each exponentiated once per evaluation.

@@ -1,6 +1,9 @@
 // Launch cost and learning (MODEL.md §3, §13 Wright's law).
 #include <catch2/catch.hpp>
 
+#include <cstring>
+#include <limits>
+#include <random>
 #include <vector>
 
 #include "dynamics/launch.hpp"
@@ -60,4 +63,63 @@ TEST_CASE("Launch purchase eligibility follows blocs and the cross-bloc rule", "
   Actor loner; // no bloc: only with cross-bloc launch
   CHECK_FALSE(launch::may_buy_from(loner, 0, firm, 1, false));
   CHECK(launch::may_buy_from(loner, 0, firm, 1, true));
+}
+
+TEST_CASE("The cheapest provider per buyer is the one trying every eligible provider in index order finds",
+          "[launch]") {
+  // Random actors (states and firms, with and without a bloc, selling launches
+  // or not) and offers drawn from a few values, so that ties are common, with
+  // NaN and infinity among them; both cross-bloc rules.
+  std::mt19937_64 random(20261130);
+  const std::vector<double> values{1.0,
+                                   2.0,
+                                   2.0,
+                                   3.0,
+                                   0.5,
+                                   std::numeric_limits<double>::infinity(),
+                                   std::numeric_limits<double>::quiet_NaN()};
+  auto pick = [&](std::size_t n) { return static_cast<std::size_t>(random() % n); };
+  long buyers_who_buy = 0, ties = 0;
+  for (int trial = 0; trial < 2000; ++trial) {
+    const std::size_t n = 1 + pick(12), n_blocs = 1 + pick(3);
+    std::vector<Actor> actors(n);
+    for (Actor& a : actors) {
+      a.kind = pick(3) == 0 ? ActorKind::state : ActorKind::firm;
+      a.launch_provider = a.kind == ActorKind::firm && pick(2) == 0;
+      a.bloc = static_cast<int>(pick(n_blocs + 1)) - 1; // −1: none
+    }
+    std::vector<double> own(n), offer(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      own[i] = values[pick(values.size())];
+      offer[i] = values[pick(values.size())];
+    }
+    for (bool cross : {false, true}) {
+      const launch::LaunchMarket market(actors, n_blocs, cross);
+      std::vector<launch::Offer> scratch(market.scratch_size());
+      std::vector<int> provider(n);
+      std::vector<double> cost(n);
+      market.choose(own.data(), offer.data(), scratch.data(), provider.data(), cost.data());
+      for (std::size_t i = 0; i < n; ++i) {
+        double best = own[i];
+        int expected = -1;
+        for (std::size_t j = 0; j < n; ++j) {
+          if (!launch::may_buy_from(actors[i], i, actors[j], j, cross)) continue;
+          if (offer[j] < best) {
+            best = offer[j];
+            expected = static_cast<int>(j);
+          } else if (expected >= 0 && offer[j] == best) {
+            ++ties;
+          }
+        }
+        INFO("trial " << trial << ", buyer " << i << ", cross-bloc " << cross);
+        CHECK(provider[i] == expected);
+        // The same bits (NaN where the buyer's own cost is NaN and it flies itself).
+        CHECK(std::memcmp(&cost[i], &best, sizeof best) == 0);
+        buyers_who_buy += expected >= 0;
+      }
+    }
+  }
+  // The draw exercises both outcomes and ties.
+  CHECK(buyers_who_buy > 1000);
+  CHECK(ties > 100);
 }
