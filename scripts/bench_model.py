@@ -57,6 +57,16 @@ def exponents(grid):
     out["run_vs_actors_x_resources"] = slope(size, [g["median_ms"] for g in grid])
     out["rhs_vs_actors_x_resources"] = slope(size, [g["us_per_rhs"] for g in grid])
     out["rhs_evaluations_vs_actors_x_resources"] = slope(size, [g["rhs_evaluations"] for g in grid])
+    # RHS evaluations against the switches a run had to get past (investment
+    # switches, provider changes, entries): a straight line by least squares.
+    events = [sum(g["switches"][k] for k in ("investment", "provider", "entries")) for g in grid]
+    evaluations = [g["rhs_evaluations"] for g in grid]
+    me, mv = sum(events) / len(events), sum(evaluations) / len(evaluations)
+    see = sum((e - me) ** 2 for e in events)
+    per_switch = sum((e - me) * (v - mv) for e, v in zip(events, evaluations)) / see if see > 0 else float("nan")
+    out["rhs_evaluations_per_switch"] = per_switch
+    out["rhs_evaluations_without_switches"] = mv - per_switch * me
+    out["switches_vs_actors_x_resources"] = slope(size, [max(e, 1) for e in events])
     return out
 
 
@@ -88,6 +98,9 @@ def run(bench, quick=False, repeats=None, scaling=True):
         print("\ncost exponents (least squares on log-log): run time ~ (N*M)^%.2f, time per RHS ~ (N*M)^%.2f, "
               "RHS evaluations ~ (N*M)^%.2f" % (e["run_vs_actors_x_resources"], e["rhs_vs_actors_x_resources"],
                                                e["rhs_evaluations_vs_actors_x_resources"]))
+        print("  RHS evaluations ~ %.0f + %.1f per switch (investment, provider, entry); switches ~ (N*M)^%.2f"
+              % (e["rhs_evaluations_without_switches"], e["rhs_evaluations_per_switch"],
+                 e["switches_vs_actors_x_resources"]))
         print("  run time vs N: " + ", ".join("%s %.2f" % kv for kv in e["run_vs_actors"].items()))
         print("  run time vs M: " + ", ".join("%s %.2f" % kv for kv in e["run_vs_resources"].items()))
     print("load average before/after: %s / %s" % (" ".join(load_before), " ".join(load_after)))

@@ -274,9 +274,14 @@ bool RunIntegrator<Probed>::integrate_segment(const Segment& segment, bool last,
     for (std::size_t ik = 0; ik < plants; ++ik) entered_[ik] = !at_origin(x, ik);
   }
   set_entered();
+  if constexpr (Probed)
+    if (run_start) probe_->entries -= std::count(entered_.begin(), entered_.end(), 1);
   // Plants that invest from the start enter now. The gaps of plants not
   // entered do not depend on the entry states of others.
   std::vector<double> gaps_before = entry_gaps_at(x, segment.start);
+  // The launch providers at the last step's end, for the bench's census.
+  [[maybe_unused]] std::vector<int> providers_before;
+  if constexpr (Probed) providers_before = locating_system.workspace().launch_provider;
   const std::vector<std::int8_t> entered_before_start = entered_;
   for (std::size_t ik = 0; ik < plants; ++ik)
     if (!entered_[ik] && gaps_before[ik] > 0.0) entered_[ik] = 1;
@@ -298,6 +303,9 @@ bool RunIntegrator<Probed>::integrate_segment(const Segment& segment, bool last,
   // that failed it (dynamics/switch_location.hpp).
   SwitchRetry switch_retry(system.workspace(), locating_evaluation, switch_causes_, worst_component_,
                            layout_.size(), settings.locate_switches);
+  const OnExit count_located{[&] {
+    if constexpr (Probed) probe_->located_switches += switch_retry.located;
+  }};
   const double span = segment.end - segment.start;
   stepper.initialize(x, segment.start, std::min(settings.initial_step, span));
   double t = segment.start;
@@ -372,6 +380,14 @@ bool RunIntegrator<Probed>::integrate_segment(const Segment& segment, bool last,
     const Workspace& at_now = std::is_same_v<Stepper, BulirschStoer>
                                   ? (entry_gaps_at(now, t_now), locating_system.workspace())
                                   : system.workspace();
+    if constexpr (Probed) {
+      for (std::size_t ik = 0; ik < plants; ++ik)
+        probe_->investment_switches +=
+            entered_[ik] && (gaps_before[ik] > 0.0) != (at_now.entry_gap[ik] > 0.0);
+      for (std::size_t b = 0; b < providers_before.size(); ++b)
+        probe_->provider_changes += providers_before[b] != at_now.launch_provider[b];
+      providers_before = at_now.launch_provider;
+    }
     bool jumping = false, leaving = false;
     for (std::size_t ik = 0; ik < plants; ++ik) {
       if (entered_[ik]) continue;
@@ -466,6 +482,7 @@ template <bool Probed> RunResults RunIntegrator<Probed>::run() {
                                  : integrate_segment<BulirschStoer>(segments_[s], last, x);
     if (!going_on) break;
   }
+  if constexpr (Probed) probe_->entries += std::count(entered_.begin(), entered_.end(), 1);
   RunResults results;
   recorder_.finish(results, stop_time_);
   results.status = status_;

@@ -45,6 +45,13 @@ struct RunProbe {
   long market_evaluations{0}; //!< evaluations of the clearing function h in those calls
   std::vector<RejectedStep> rejected;
 
+  // What the steps had to get past (the bench's census of switches, counted
+  // from the workspace at the ends of accepted steps):
+  long investment_switches{0}; //!< entered plants whose Q − 1 changed sign within an accepted step
+  long provider_changes{0};    //!< buyers whose launch provider differs between a step's ends
+  long entries{0};             //!< plants that entered during the run (docs/model.md, "Entry")
+  long located_switches{0};    //!< failed attempts retried up to a located switch (SwitchRetry)
+
   //! One recorded RHS input: the schedule segment it belongs to, the time and
   //! the state (`state_size` values at `states[call * state_size]`).
   std::vector<std::size_t> call_segment;

@@ -274,3 +274,22 @@ TEST_CASE("rejected_steps counts every failed attempt, also around restarts", "[
     CHECK(results.rhs_evaluations >= 6 * (results.accepted_steps + results.rejected_steps));
   }
 }
+
+TEST_CASE("The probe's census counts the switches a run gets past", "[switch_location]") {
+  auto census = [](const char* file) {
+    RunProbe probe;
+    const RunResults results =
+        simulate_probed(load_scenario(std::string(ARCM_TEST_DATA_DIR) + "/scenarios/" + file), probe);
+    REQUIRE(results.status == RunStatus::ok);
+    return probe;
+  };
+  // The buyer and the incumbent both turn to the newcomer once; nobody enters.
+  const RunProbe providers = census("provider_switch.yaml");
+  CHECK(providers.provider_changes == 2);
+  CHECK(providers.entries == 0);
+  CHECK(providers.located_switches > 0);
+  // One plant enters out of the money; no launch provider changes.
+  const RunProbe entry = census("entry_out_of_money.yaml");
+  CHECK(entry.entries == 1);
+  CHECK(entry.provider_changes == 0);
+}
