@@ -158,16 +158,32 @@ def start(name, output, *options):
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def test_sigkill_at_random_moments_then_resume_gives_identical_datasets():
+_reference_seconds = []
+
+
+def kill_reference():
+    """The uninterrupted kill_target sweep, and how long it took (wall seconds). The
+    kill tests time their signals as fractions of it: a fixed delay would let a faster
+    build or machine finish the sweep before the signal arrives."""
     reference = path("kill_reference.h5")
-    sweep("kill_target.yaml", reference, check=0)
+    if not _reference_seconds:
+        started = time.monotonic()
+        sweep("kill_target.yaml", reference, check=0)
+        _reference_seconds.append(time.monotonic() - started)
+    return reference, _reference_seconds[0]
+
+
+def test_sigkill_at_random_moments_then_resume_gives_identical_datasets():
+    reference, seconds = kill_reference()
     target = path("killed.h5")
     rng = random.Random(20261130)
     kills = 0
     resume = []
     for attempt in range(6):
         process = start("kill_target.yaml", target, "--checkpoint-every", "0.3", *resume)
-        time.sleep(rng.uniform(0.25, 0.9))
+        # At most a quarter of the sweep per attempt, so the first two attempts cannot
+        # finish it even if the machine runs 1.7 times faster than for the reference.
+        time.sleep(rng.uniform(0.1, 0.25) * seconds)
         if process.poll() is None:
             process.send_signal(signal.SIGKILL)
             kills += 1
@@ -182,24 +198,24 @@ def test_sigkill_at_random_moments_then_resume_gives_identical_datasets():
 
 
 def test_sigterm_leaves_a_resumable_file():
+    reference, seconds = kill_reference()
     target = path("terminated.h5")
     process = start("kill_target.yaml", target)
-    time.sleep(0.8)
+    time.sleep(0.4 * seconds)
     process.send_signal(signal.SIGTERM)
     out, err = process.communicate()
     assert process.returncode == EXIT_INTERRUPTED, (process.returncode, out, err)
     assert os.path.exists(target + ".partial") and not os.path.exists(target)
     assert "--resume" in out
     sweep("kill_target.yaml", target, "--resume", check=0)
-    if not os.path.exists(path("kill_reference.h5")):
-        sweep("kill_target.yaml", path("kill_reference.h5"), check=0)
-    same_datasets(path("kill_reference.h5"), target)
+    same_datasets(reference, target)
 
 
 def test_resume_refuses_an_edited_sweep():
+    _, seconds = kill_reference()
     target = path("edited.h5")
     process = start("kill_target.yaml", target)
-    time.sleep(0.6)
+    time.sleep(0.3 * seconds)
     process.send_signal(signal.SIGTERM)
     process.communicate()
     assert os.path.exists(target + ".partial")
