@@ -139,12 +139,10 @@ Scenario resize(const Scenario& base, std::size_t n, std::size_t m) {
   return load_scenario_from_string(to_yaml(s), "<generated " + s.name + ">");
 }
 
-// Tight-loop lower bound: call the RHS on every state the run evaluated it
-// at, in the same order (so the warm-started market solves see the same
-// sequence), with nothing else around it. Returns the median seconds per pass.
 // The tight-loop lower bound: the RHS called on every state a probed run
-// evaluated it at, in the same order, with nothing else. One pass() is timed
-// at a time, so the bench can interleave passes with timed runs.
+// evaluated it at, in the same order (so the warm-started market solves see
+// the same sequence), with nothing else around it. One pass() is timed at a
+// time, so the bench can interleave passes with timed runs.
 class Replay {
 public:
   Replay(const Scenario& scenario, const RunProbe& probe)

@@ -59,14 +59,20 @@ def exponents(grid):
     out["rhs_evaluations_vs_actors_x_resources"] = slope(size, [g["rhs_evaluations"] for g in grid])
     # RHS evaluations against the switches a run had to get past (investment
     # switches, provider changes, entries): a straight line by least squares.
-    events = [sum(g["switches"][k] for k in ("investment", "provider", "entries")) for g in grid]
-    evaluations = [g["rhs_evaluations"] for g in grid]
-    me, mv = sum(events) / len(events), sum(evaluations) / len(evaluations)
-    see = sum((e - me) ** 2 for e in events)
-    per_switch = sum((e - me) * (v - mv) for e, v in zip(events, evaluations)) / see if see > 0 else float("nan")
-    out["rhs_evaluations_per_switch"] = per_switch
-    out["rhs_evaluations_without_switches"] = mv - per_switch * me
-    out["switches_vs_actors_x_resources"] = slope(size, [max(e, 1) for e in events])
+    # (None when the bench did not count them, or they do not vary.)
+    out["rhs_evaluations_per_switch"] = out["rhs_evaluations_without_switches"] = None
+    out["switches_per_plant"] = None
+    if all("switches" in g for g in grid):
+        events = [sum(g["switches"][k] for k in ("investment", "provider", "entries")) for g in grid]
+        evaluations = [g["rhs_evaluations"] for g in grid]
+        me, mv = sum(events) / len(events), sum(evaluations) / len(evaluations)
+        see = sum((e - me) ** 2 for e in events)
+        if see > 0:
+            per_switch = sum((e - me) * (v - mv) for e, v in zip(events, evaluations)) / see
+            out["rhs_evaluations_per_switch"] = per_switch
+            out["rhs_evaluations_without_switches"] = mv - per_switch * me
+        # How the switches grow: per plant (actor x resource) in each case.
+        out["switches_per_plant"] = {g["name"]: e / (g["actors"] * g["resources"]) for g, e in zip(grid, events)}
     return out
 
 
@@ -98,9 +104,11 @@ def run(bench, quick=False, repeats=None, scaling=True):
         print("\ncost exponents (least squares on log-log): run time ~ (N*M)^%.2f, time per RHS ~ (N*M)^%.2f, "
               "RHS evaluations ~ (N*M)^%.2f" % (e["run_vs_actors_x_resources"], e["rhs_vs_actors_x_resources"],
                                                e["rhs_evaluations_vs_actors_x_resources"]))
-        print("  RHS evaluations ~ %.0f + %.1f per switch (investment, provider, entry); switches ~ (N*M)^%.2f"
-              % (e["rhs_evaluations_without_switches"], e["rhs_evaluations_per_switch"],
-                 e["switches_vs_actors_x_resources"]))
+        if e["rhs_evaluations_per_switch"] is not None:
+            print("  RHS evaluations ~ %.0f + %.1f per switch (investment, provider, entry)"
+                  % (e["rhs_evaluations_without_switches"], e["rhs_evaluations_per_switch"]))
+        if e["switches_per_plant"] is not None:
+            print("  switches per plant: " + ", ".join("%s %.2f" % kv for kv in e["switches_per_plant"].items()))
         print("  run time vs N: " + ", ".join("%s %.2f" % kv for kv in e["run_vs_actors"].items()))
         print("  run time vs M: " + ", ".join("%s %.2f" % kv for kv in e["run_vs_resources"].items()))
     print("load average before/after: %s / %s" % (" ".join(load_before), " ".join(load_after)))

@@ -8,6 +8,7 @@
 #include <limits>
 #include <sstream>
 #include <type_traits>
+#include <utility>
 #if defined(__x86_64__)
 #include <x86intrin.h>
 #endif
@@ -52,11 +53,16 @@ BulirschStoer make_stepper<BulirschStoer>(const IntegratorSettings& settings, Ru
 }
 
 // Calls `action` when it goes out of scope, on every way out of a block.
-template <class Action> struct OnExit {
-  Action action;
-  ~OnExit() { action(); }
+template <class Action> class OnExit {
+public:
+  explicit OnExit(Action action) : action_(std::move(action)) {}
+  OnExit(const OnExit&) = delete;
+  OnExit& operator=(const OnExit&) = delete;
+  ~OnExit() { action_(); }
+
+private:
+  Action action_;
 };
-template <class Action> OnExit(Action) -> OnExit<Action>;
 
 // Two times closer than this (in years) are the same instant: output years,
 // event years and step ends are all sums of a few decimal numbers.
@@ -151,6 +157,7 @@ private:
   long rhs_evaluations_{0};
   long event_evaluations_{0}; // RHS evaluations that locate entries (not the stepper's)
   long rejected_steps_{0};    // failed dopri5 attempts, counted by the stepper
+  long entered_at_start_{0};  // plants entered once the run's start is settled (the census)
   std::vector<std::int8_t>
       entered_; // per plant (i * M + k), carried across segments; see "Entry" in docs/model.md
   long accepted_steps_{0};
@@ -274,17 +281,17 @@ bool RunIntegrator<Probed>::integrate_segment(const Segment& segment, bool last,
     for (std::size_t ik = 0; ik < plants; ++ik) entered_[ik] = !at_origin(x, ik);
   }
   set_entered();
-  if constexpr (Probed)
-    if (run_start) probe_->entries -= std::count(entered_.begin(), entered_.end(), 1);
   // Plants that invest from the start enter now. The gaps of plants not
   // entered do not depend on the entry states of others.
   std::vector<double> gaps_before = entry_gaps_at(x, segment.start);
-  // The launch providers at the last step's end, for the bench's census.
+  // The launch providers at the last kept step's end, for the bench's census.
   [[maybe_unused]] std::vector<int> providers_before;
   if constexpr (Probed) providers_before = locating_system.workspace().launch_provider;
   const std::vector<std::int8_t> entered_before_start = entered_;
   for (std::size_t ik = 0; ik < plants; ++ik)
     if (!entered_[ik] && gaps_before[ik] > 0.0) entered_[ik] = 1;
+  // The census counts the entries after the run's start.
+  if (run_start) entered_at_start_ = std::count(entered_.begin(), entered_.end(), 1);
 
   // An output exactly at the segment start takes the state at the start,
   // with the parameters of this segment (right-continuous outputs). A plant
@@ -380,14 +387,12 @@ bool RunIntegrator<Probed>::integrate_segment(const Segment& segment, bool last,
     const Workspace& at_now = std::is_same_v<Stepper, BulirschStoer>
                                   ? (entry_gaps_at(now, t_now), locating_system.workspace())
                                   : system.workspace();
-    if constexpr (Probed) {
+    // The census (probe.hpp) of entered plants' investment switching on or
+    // off between the ends of the part of a step that is kept.
+    [[maybe_unused]] auto count_switches = [&](const std::vector<double>& gaps_end) {
       for (std::size_t ik = 0; ik < plants; ++ik)
-        probe_->investment_switches +=
-            entered_[ik] && (gaps_before[ik] > 0.0) != (at_now.entry_gap[ik] > 0.0);
-      for (std::size_t b = 0; b < providers_before.size(); ++b)
-        probe_->provider_changes += providers_before[b] != at_now.launch_provider[b];
-      providers_before = at_now.launch_provider;
-    }
+        probe_->investment_switches += entered_[ik] && (gaps_before[ik] > 0.0) != (gaps_end[ik] > 0.0);
+    };
     bool jumping = false, leaving = false;
     for (std::size_t ik = 0; ik < plants; ++ik) {
       if (entered_[ik]) continue;
@@ -403,6 +408,9 @@ bool RunIntegrator<Probed>::integrate_segment(const Segment& segment, bool last,
       std::vector<double> gaps_hi;
       const double t_entry = locate_entry(t_prev, t_now, gaps_before, at_now.entry_gap, ignored, now.size(),
                                           dense, entry_gaps_at, gaps_hi);
+      // Only [t_prev, t_entry] is kept: its switches count now, and a provider
+      // change in it counts at the next kept step's end.
+      if constexpr (Probed) count_switches(gaps_hi);
       record_outputs_up_to(t_entry, false, dense, recording_system);
       dense(t_entry, x);
       clamp_nonnegative(x);
@@ -415,6 +423,12 @@ bool RunIntegrator<Probed>::integrate_segment(const Segment& segment, bool last,
       stepper.initialize(x, t_entry, stepper.current_time_step());
       t = t_entry;
       continue;
+    }
+    if constexpr (Probed) {
+      count_switches(at_now.entry_gap);
+      for (std::size_t b = 0; b < providers_before.size(); ++b)
+        probe_->provider_changes += providers_before[b] != at_now.launch_provider[b];
+      providers_before = at_now.launch_provider;
     }
     if (leaving) {
       for (std::size_t ik = 0; ik < plants; ++ik)
@@ -482,7 +496,7 @@ template <bool Probed> RunResults RunIntegrator<Probed>::run() {
                                  : integrate_segment<BulirschStoer>(segments_[s], last, x);
     if (!going_on) break;
   }
-  if constexpr (Probed) probe_->entries += std::count(entered_.begin(), entered_.end(), 1);
+  if constexpr (Probed) probe_->entries = std::count(entered_.begin(), entered_.end(), 1) - entered_at_start_;
   RunResults results;
   recorder_.finish(results, stop_time_);
   results.status = status_;

@@ -57,9 +57,9 @@ public:
 
 private:
   std::vector<int> providers_;      // launch providers in index order
-  std::vector<int> provider_group_; // the group each of them sells to, −1 none
-  std::vector<int> buyer_group_;    // per actor, the group it buys from, −1 none
-  std::size_t n_groups_{0};
+  std::vector<int> provider_group_; // the group each of them sells to
+  std::vector<int> buyer_group_;    // per actor, the group it buys from; the last group has no providers
+  std::size_t n_groups_{0};         // blocs (or 1 with cross-bloc launch), and the empty group
 };
 
 } // namespace arcm::launch

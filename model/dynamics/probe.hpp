@@ -49,7 +49,7 @@ struct RunProbe {
   // from the workspace at the ends of accepted steps):
   long investment_switches{0}; //!< entered plants whose Q − 1 changed sign within an accepted step
   long provider_changes{0};    //!< buyers whose launch provider differs between a step's ends
-  long entries{0};             //!< plants that entered during the run (docs/model.md, "Entry")
+  long entries{0};             //!< plants that entered after the run's start (docs/model.md, "Entry")
   long located_switches{0};    //!< failed attempts retried up to a located switch (SwitchRetry)
 
   //! One recorded RHS input: the schedule segment it belongs to, the time and

@@ -81,7 +81,7 @@ TEST_CASE("The cheapest provider per buyer is the one trying every eligible prov
   auto pick = [&](std::size_t n) { return static_cast<std::size_t>(random() % n); };
   long buyers_who_buy = 0, ties = 0;
   for (int trial = 0; trial < 2000; ++trial) {
-    const std::size_t n = 1 + pick(12), n_blocs = 1 + pick(3);
+    const std::size_t n = 1 + pick(12), n_blocs = pick(4); // 0: nobody has a bloc
     std::vector<Actor> actors(n);
     for (Actor& a : actors) {
       a.kind = pick(3) == 0 ? ActorKind::state : ActorKind::firm;

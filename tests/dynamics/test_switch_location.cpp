@@ -273,6 +273,14 @@ TEST_CASE("rejected_steps counts every failed attempt, also around restarts", "[
     // Every attempt, accepted or not, costs six evaluations, so at least this many were made.
     CHECK(results.rhs_evaluations >= 6 * (results.accepted_steps + results.rejected_steps));
   }
+  // A run that stops early (its step limit) counts the failures up to there.
+  Scenario limited = load_scenario(std::string(ARCM_TEST_DATA_DIR) + "/scenarios/generated_5x6.yaml");
+  limited.integrator.max_steps = 36;
+  RunProbe probe;
+  const RunResults stopped = simulate_probed(limited, probe);
+  REQUIRE(stopped.status == RunStatus::failed);
+  CHECK(stopped.rejected_steps > 0);
+  CHECK(stopped.rejected_steps == static_cast<long>(probe.rejected.size()));
 }
 
 TEST_CASE("The probe's census counts the switches a run gets past", "[switch_location]") {
@@ -292,4 +300,21 @@ TEST_CASE("The probe's census counts the switches a run gets past", "[switch_loc
   const RunProbe entry = census("entry_out_of_money.yaml");
   CHECK(entry.entries == 1);
   CHECK(entry.provider_changes == 0);
+  // Investment switching on or off is a property of the trajectory, not of
+  // the steps: runs that step differently (switches located or stepped over,
+  // restarting at entries in other places) count the same switches.
+  auto switches = [](bool locate, double tolerance) {
+    Scenario s = load_scenario(std::string(ARCM_TEST_DATA_DIR) + "/../../config/scenarios/baseline.yaml");
+    s.integrator.locate_switches = locate;
+    s.integrator.relative_tolerance = s.integrator.absolute_tolerance = tolerance;
+    RunProbe probe;
+    REQUIRE(simulate_probed(s, probe).status == RunStatus::ok);
+    return std::vector<long>{probe.investment_switches, probe.entries};
+  };
+  const std::vector<long> located = switches(true, 1e-6);
+  CHECK(located[0] > 0);
+  CHECK(located[1] > 0);
+  const std::vector<long> stepped_over = switches(false, 1e-6), tight = switches(true, 1e-9);
+  CHECK(stepped_over == located);
+  CHECK(tight == located);
 }

@@ -173,6 +173,14 @@ def kill_reference():
     return reference, _reference_seconds[0]
 
 
+def started_writing(process, target, timeout=30.0):
+    """Waits until the sweep has created NAME.partial (or has ended), so that a
+    signal timed from here finds the sweep running rather than starting up."""
+    deadline = time.monotonic() + timeout
+    while not os.path.exists(target + ".partial") and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+
+
 def test_sigkill_at_random_moments_then_resume_gives_identical_datasets():
     reference, seconds = kill_reference()
     target = path("killed.h5")
@@ -181,6 +189,7 @@ def test_sigkill_at_random_moments_then_resume_gives_identical_datasets():
     resume = []
     for attempt in range(6):
         process = start("kill_target.yaml", target, "--checkpoint-every", "0.3", *resume)
+        started_writing(process, target)
         # At most a quarter of the sweep per attempt, so the first two attempts cannot
         # finish it even if the machine runs 1.7 times faster than for the reference.
         time.sleep(rng.uniform(0.1, 0.25) * seconds)
@@ -201,6 +210,7 @@ def test_sigterm_leaves_a_resumable_file():
     reference, seconds = kill_reference()
     target = path("terminated.h5")
     process = start("kill_target.yaml", target)
+    started_writing(process, target)
     time.sleep(0.4 * seconds)
     process.send_signal(signal.SIGTERM)
     out, err = process.communicate()
@@ -215,6 +225,7 @@ def test_resume_refuses_an_edited_sweep():
     _, seconds = kill_reference()
     target = path("edited.h5")
     process = start("kill_target.yaml", target)
+    started_writing(process, target)
     time.sleep(0.3 * seconds)
     process.send_signal(signal.SIGTERM)
     process.communicate()
