@@ -155,7 +155,7 @@ private:
   RunReference reference_;
   std::size_t next_output_{0};
   long rhs_evaluations_{0};
-  long event_evaluations_{0}; // RHS evaluations that locate entries (not the stepper's)
+  long event_evaluations_{0}; // RHS evaluations that locate entries and switches (not the stepper's)
   long rejected_steps_{0};    // failed dopri5 attempts, counted by the stepper
   long entered_at_start_{0};  // plants entered once the run's start is settled (the census)
   std::vector<std::int8_t>

@@ -46,9 +46,9 @@ struct RunProbe {
   std::vector<RejectedStep> rejected;
 
   // What the steps had to get past (the bench's census of switches, counted
-  // from the workspace at the ends of accepted steps):
-  long investment_switches{0}; //!< entered plants whose Q − 1 changed sign within an accepted step
-  long provider_changes{0};    //!< buyers whose launch provider differs between a step's ends
+  // from the workspace at the ends of the parts of steps that are kept):
+  long investment_switches{0}; //!< entered plants whose Q − 1 changed sign within a kept step
+  long provider_changes{0};    //!< buyers whose launch provider differs between kept steps' ends
   long entries{0};             //!< plants that entered after the run's start (docs/model.md, "Entry")
   long located_switches{0};    //!< failed attempts retried up to a located switch (SwitchRetry)
 

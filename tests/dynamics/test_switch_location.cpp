@@ -165,6 +165,8 @@ TEST_CASE("Investment switches are located: the baseline takes fewer evaluations
 }
 
 namespace {
+const auto no_interpolation = [](double, StateVector&) {};
+
 // Two actors (a buyer 0 and a launch firm 1) and one resource. Over a failed
 // attempt of one year from t = 0, the firm's offer falls as 3 − 1.5 t² while
 // the buyer's own cost stays 2: the buyer switches to the firm at t = √(2/3).
@@ -191,6 +193,10 @@ struct TwoActors {
       return elsewhere;
     };
   }
+  // The retry policy on this workspace, located switches on or off.
+  auto retry(bool enabled = true) {
+    return SwitchRetry(now, evaluate_at(), causes, worst, layout.size(), enabled);
+  }
   // An attempt from t = 0 to 1 has failed with its largest error in `component`.
   template <class Retry> void attempt_failed(Retry& retry, std::size_t component) {
     fill(now, 0.0);
@@ -198,17 +204,20 @@ struct TwoActors {
     fill(now, 1.0);
     worst = component;
   }
+  // That attempt's failure shown to `retry` (odeint proposing 0.3 next): the step it chooses.
+  template <class Retry> double fail_once(Retry& retry, std::size_t component) {
+    attempt_failed(retry, component);
+    return retry.after_failure(0.0, 1.0, 0.3, no_interpolation);
+  }
 };
-const auto no_interpolation = [](double, StateVector&) {};
 const double crossing = std::sqrt(2.0 / 3.0);
 } // namespace
 
 TEST_CASE("A located provider change: the retry ends just before it and the restart comes just after",
           "[switch_location]") {
   TwoActors two;
-  SwitchRetry retry(two.now, two.evaluate_at(), two.causes, two.worst, two.layout.size(), true);
-  two.attempt_failed(retry, two.layout.experience(1));
-  const double step = retry.after_failure(0.0, 1.0, 0.3, no_interpolation);
+  auto retry = two.retry();
+  const double step = two.fail_once(retry, two.layout.experience(1));
   CHECK(step <= crossing); // where the offers tie, the old provider still wins
   CHECK(step > crossing - 1e-8);
   CHECK(retry.after_success(0.5) == 1.0); // back to the step that failed
@@ -222,9 +231,8 @@ TEST_CASE("A located provider change: the retry ends just before it and the rest
 TEST_CASE("A retry that fails forgets the located jump: no restart after the shorter step",
           "[switch_location]") {
   TwoActors two;
-  SwitchRetry retry(two.now, two.evaluate_at(), two.causes, two.worst, two.layout.size(), true);
-  two.attempt_failed(retry, two.layout.experience(1));
-  const double step = retry.after_failure(0.0, 1.0, 0.3, no_interpolation);
+  auto retry = two.retry();
+  const double step = two.fail_once(retry, two.layout.experience(1));
   REQUIRE(step <= crossing);
   // The retry fails too: the usual shrink, and the jump is forgotten.
   CHECK(retry.after_failure(0.0, step, 0.2, no_interpolation) == 0.2);
@@ -235,9 +243,8 @@ TEST_CASE("A retry that fails forgets the located jump: no restart after the sho
 TEST_CASE("A located kink: the retry ends just past it; an error elsewhere is not located",
           "[switch_location]") {
   TwoActors two;
-  SwitchRetry retry(two.now, two.evaluate_at(), two.causes, two.worst, two.layout.size(), true);
-  two.attempt_failed(retry, two.layout.pipeline(0, 0)); // the plant's own U
-  const double step = retry.after_failure(0.0, 1.0, 0.3, no_interpolation);
+  auto retry = two.retry();
+  const double step = two.fail_once(retry, two.layout.pipeline(0, 0)); // the plant's own U
   // Past the crossing, within the bracket that four evaluations leave on this
   // curved function (the 1e-3 bracket is reached on straighter ones).
   CHECK(step > crossing);
@@ -247,14 +254,12 @@ TEST_CASE("A located kink: the retry ends just past it; an error elsewhere is no
 
   // The largest error in the debris: no switch can have caused it, though
   // both switches crossed.
-  two.attempt_failed(retry, two.layout.debris());
   const int before = two.evaluations;
-  CHECK(retry.after_failure(0.0, 1.0, 0.3, no_interpolation) == 0.3);
+  CHECK(two.fail_once(retry, two.layout.debris()) == 0.3);
   CHECK(two.evaluations == before);
   // Switched off: the usual shrink, always.
-  SwitchRetry off(two.now, two.evaluate_at(), two.causes, two.worst, two.layout.size(), false);
-  two.attempt_failed(off, two.layout.experience(1));
-  CHECK(off.after_failure(0.0, 1.0, 0.3, no_interpolation) == 0.3);
+  auto off = two.retry(false);
+  CHECK(two.fail_once(off, two.layout.experience(1)) == 0.3);
 }
 
 TEST_CASE("rejected_steps counts every failed attempt, also around restarts", "[switch_location]") {
