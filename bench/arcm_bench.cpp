@@ -236,8 +236,10 @@ struct Case {
   std::vector<std::pair<std::string, long>> rejections_by_state;
   // What the steps had to get past (RunProbe): investment switches crossed,
   // changes of launch provider, entries, and failed attempts retried up to a
-  // located switch.
-  long investment_switches{0}, provider_changes{0}, entries{0}, located{0};
+  // located switch, steps shortened to a predicted switch and those of them
+  // that failed.
+  long investment_switches{0}, provider_changes{0}, entries{0}, located{0}, predicted{0},
+      failed_predictions{0};
   std::string status;
 };
 
@@ -287,6 +289,8 @@ Case measure(const std::string& name, const Scenario& scenario, int repeats, boo
   c.provider_changes = recorded.provider_changes;
   c.entries = recorded.entries;
   c.located = recorded.located_switches;
+  c.predicted = recorded.predicted_switches;
+  c.failed_predictions = recorded.failed_predictions;
 
   // Runs and lower-bound passes alternate, so both see the same moments of a
   // machine whose speed drifts; the ratio is the median of the pairs' ratios.
@@ -353,10 +357,13 @@ void print_table(const std::vector<Case>& cases, bool breakdown) {
               "largest error):\n");
   for (const Case& c : cases) std::printf("  %-16s %s\n", c.name.c_str(), census_text(c).c_str());
   std::printf("switches the steps got past: investment switching on or off (Q - 1 crossing 0), changes of "
-              "launch provider, entries; failed attempts retried up to a located switch:\n");
+              "launch provider, entries; failed attempts retried up to a located switch; steps shortened "
+              "to a predicted switch (of which failed):\n");
   for (const Case& c : cases)
-    std::printf("  %-16s investment %ld, provider %ld, entries %ld; located %ld\n", c.name.c_str(),
-                c.investment_switches, c.provider_changes, c.entries, c.located);
+    std::printf(
+        "  %-16s investment %ld, provider %ld, entries %ld; located %ld; predicted %ld (%ld failed)\n",
+        c.name.c_str(), c.investment_switches, c.provider_changes, c.entries, c.located, c.predicted,
+        c.failed_predictions);
 }
 
 std::string json_case(const Case& c, const StateLayout& layout, const Scenario& scenario) {
@@ -378,7 +385,8 @@ std::string json_case(const Case& c, const StateLayout& layout, const Scenario& 
       << "}, \"market_h_evaluations_per_clearing\": " << c.market_evaluations_per_clear;
   o << ", \"switches\": {\"investment\": " << c.investment_switches
     << ", \"provider\": " << c.provider_changes << ", \"entries\": " << c.entries
-    << ", \"located\": " << c.located << "}";
+    << ", \"located\": " << c.located << ", \"predicted\": " << c.predicted
+    << ", \"failed_predictions\": " << c.failed_predictions << "}";
   o << ", \"rejections_by_state\": {";
   for (std::size_t r = 0; r < c.rejections_by_state.size(); ++r)
     o << (r ? ", " : "") << "\"" << c.rejections_by_state[r].first

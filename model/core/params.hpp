@@ -177,7 +177,9 @@ struct IntegratorSettings {
   long max_steps{200000};          //!< [max_steps] accepted steps per run, > 0
   bool locate_switches{
       true}; //!< [locate_switches] dopri5 retries a failed step up to the switch that failed it
-  double wall_time_limit{0}; //!< not a scenario key: a sweep's run_time_limit [s], 0 = none
+  bool predict_switches{true}; //!< [predict_switches] with locate_switches: dopri5 shortens steps to
+                               //!< predicted investment switches
+  double wall_time_limit{0};   //!< not a scenario key: a sweep's run_time_limit [s], 0 = none
 };
 
 //! Output settings. YAML section `output`.

@@ -307,11 +307,17 @@ bool RunIntegrator<Probed>::integrate_segment(const Segment& segment, bool last,
   set_entered();
 
   // A failed step retried up to the investment switch or provider change
-  // that failed it (dynamics/switch_location.hpp).
+  // that failed it, and steps shortened to predicted investment switches
+  // (dynamics/switch_location.hpp).
   SwitchRetry switch_retry(system.workspace(), locating_evaluation, switch_causes_, worst_component_,
-                           layout_.size(), settings.locate_switches);
+                           layout_.size(), settings.locate_switches,
+                           settings.predict_switches ? &entered_ : nullptr);
   const OnExit count_located{[&] {
-    if constexpr (Probed) probe_->located_switches += switch_retry.located;
+    if constexpr (Probed) {
+      probe_->located_switches += switch_retry.located;
+      probe_->predicted_switches += switch_retry.predicted;
+      probe_->failed_predictions += switch_retry.failed_predictions;
+    }
   }};
   const double span = segment.end - segment.start;
   stepper.initialize(x, segment.start, std::min(settings.initial_step, span));
@@ -421,6 +427,7 @@ bool RunIntegrator<Probed>::integrate_segment(const Segment& segment, bool last,
       gaps_before = gaps_hi;
       set_entered();
       stepper.initialize(x, t_entry, stepper.current_time_step());
+      switch_retry.restart();
       t = t_entry;
       continue;
     }
@@ -437,6 +444,7 @@ bool RunIntegrator<Probed>::integrate_segment(const Segment& segment, bool last,
       record_outputs_up_to(t_now, last && segment.end - t_now <= SAME_TIME, dense, recording_system);
       gaps_before = at_now.entry_gap;
       stepper.initialize(StateVector(now), t_now, stepper.current_time_step());
+      switch_retry.restart();
       t = t_now;
       continue;
     }
@@ -452,6 +460,7 @@ bool RunIntegrator<Probed>::integrate_segment(const Segment& segment, bool last,
       dense(t_jump, x);
       clamp_nonnegative(x);
       stepper.initialize(x, t_jump, stepper.current_time_step());
+      switch_retry.restart();
       t = t_jump;
       continue;
     }

@@ -51,6 +51,8 @@ struct RunProbe {
   long provider_changes{0};    //!< buyers whose launch provider differs between kept steps' ends
   long entries{0};             //!< plants that entered after the run's start (docs/model.md, "Entry")
   long located_switches{0};    //!< failed attempts retried up to a located switch (SwitchRetry)
+  long predicted_switches{0};  //!< steps shortened to end just past a predicted switch (SwitchRetry)
+  long failed_predictions{0};  //!< of those, the ones that failed all the same
 
   //! One recorded RHS input: the schedule segment it belongs to, the time and
   //! the state (`state_size` values at `states[call * state_size]`).

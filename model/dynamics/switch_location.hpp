@@ -13,13 +13,20 @@
 // interpolant. At a kink the retry ends just past it, where it costs almost no
 // error, and the step after it starts from the size that failed. At a jump the
 // retry ends just before it and the integration restarts just after it.
-// Every accepted step still meets the error tolerance; only the step sizes
-// tried differ.
+//
+// A kink can also be seen coming: after each accepted step, every plant's
+// Q − 1 is extrapolated over the proposed next step (a parabola through its
+// values at the ends of this step and the start of the previous one), and a
+// step that would cross a predicted switch is shortened to end just past it,
+// as a located retry would, without first failing (docs/performance.md,
+// seventh round). Every accepted step still meets the error tolerance; only
+// the step sizes tried differ.
 #pragma once
 
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <stdexcept>
 #include <utility>
 #include <vector>
@@ -77,8 +84,8 @@ private:
 //! arithmetic, so the same steps), with one addition: after a failed attempt,
 //! `retry.after_failure(t, tried, proposed, interpolate)` chooses the next
 //! attempt's step, with the failed attempt's interpolant at hand
-//! (`interpolate(tau, out)`); `retry.after_success(proposed)` may change the
-//! step proposed after an accepted one, and `retry.begin()` is called before
+//! (`interpolate(tau, out)`); `retry.after_success(proposed, accepted)` may
+//! change the step proposed after an accepted step of length `accepted`, and `retry.begin()` is called before
 //! each step's first attempt.
 template <class Checker> class RetryingDopri5 {
 public:
@@ -118,7 +125,7 @@ public:
         std::swap(dxdt_, dxdt_new_);
         t_old_ = t_;
         t_ = t;
-        dt_ = retry.after_success(dt);
+        dt_ = retry.after_success(dt, t_ - t_old_);
         return {t_old_, t_};
       }
       auto interpolate = [&](double tau, StateVector& out) {
@@ -156,7 +163,7 @@ struct PlainRetry {
   template <class Interpolate> double after_failure(double, double, double proposed, const Interpolate&) {
     return proposed;
   }
-  double after_success(double proposed) { return proposed; }
+  double after_success(double proposed, double) { return proposed; }
 };
 
 //! What can make the error of one state component jump or kink: the
@@ -192,10 +199,15 @@ inline std::vector<SwitchCause> switch_causes(const StateLayout& layout) {
 //! component with the largest error.
 template <class EvaluateAt> class SwitchRetry {
 public:
+  //! `enabled`: locate switches in failed attempts. `entered`: per plant,
+  //! whether it has entered; with it, steps are also shortened to predicted
+  //! investment switches of the plants entered or in the money (an entry out
+  //! of the money is an event of its own); nullptr: no prediction.
   SwitchRetry(const Workspace& now, EvaluateAt evaluate_at, const std::vector<SwitchCause>& causes,
-              const std::size_t& worst_component, std::size_t state_size, bool enabled)
+              const std::size_t& worst_component, std::size_t state_size, bool enabled,
+              const std::vector<std::int8_t>* entered)
       : now_(now), evaluate_at_(std::move(evaluate_at)), causes_(causes), worst_(worst_component),
-        state_(state_size), enabled_(enabled) {}
+        state_(state_size), enabled_(enabled), entered_(enabled ? entered : nullptr) {}
 
   //! A step's start is where the stepped system was last evaluated.
   void begin() {
@@ -211,6 +223,9 @@ public:
   double after_failure(double t, double tried, double proposed, const Interpolate& interpolate) {
     // A retry that ended at a located switch and still failed: the usual
     // shrink, and no restart after a jump the shorter step will not reach.
+    // A step shortened to a predicted switch that failed is located as any.
+    failed_predictions += predicted_;
+    predicted_ = false;
     if (!enabled_ || retrying_) {
       retrying_ = false;
       jump_after_ = 0.0;
@@ -240,18 +255,52 @@ public:
     return lo - t;
   }
 
-  double after_success(double proposed) {
-    if (!retrying_) return proposed;
-    // The step that failed was failed by the switch, now behind us.
-    retrying_ = false;
-    return std::max(proposed, resume_);
+  //! The step to propose after an accepted step of length `accepted` [yr],
+  //! for which the controller proposed `proposed` [yr].
+  double after_success(double proposed, double accepted) {
+    if (retrying_ || predicted_) {
+      // The switch that failed a step, or was predicted, is now behind us:
+      // the step after it starts from the size it interrupted.
+      retrying_ = false;
+      predicted_ = false;
+      remember_step(accepted);
+      return std::max(proposed, resume_);
+    }
+    if (entered_ == nullptr || !(accepted > 0.0)) return proposed;
+    const double first = predicted_crossing(proposed, accepted);
+    remember_step(accepted);
+    // Not within the step, or so near its start that a step to it would be
+    // wasted (a kink there costs little error anyway).
+    if (!(first < proposed) || first < PREDICTION_MIN_FRACTION * proposed) return proposed;
+    predicted_ = true;
+    ++predicted;
+    resume_ = proposed;
+    return std::min(proposed, first * (1.0 + PREDICTION_MARGIN));
+  }
+
+  //! The integration restarted (an entry, a jump): the last step's values of
+  //! Q − 1 are no guide to the next step's.
+  void restart() {
+    predicted_ = false;
+    previous_accepted_ = 0.0;
   }
 
   //! After an accepted step that ended just before a located jump: the time
   //! just after it, where the integration must restart; else 0. Clears it.
   double take_jump() { return std::exchange(jump_after_, 0.0); }
 
-  long located{0}; //!< failed attempts whose retry was chosen by a located switch
+  long located{0};            //!< failed attempts whose retry was chosen by a located switch
+  long predicted{0};          //!< steps shortened to end just past a predicted switch
+  long failed_predictions{0}; //!< of those, the ones that failed all the same
+
+  //! A step shortened to a predicted switch ends this fraction of the step to
+  //! the crossing past it (docs/performance.md, seventh round).
+  static constexpr double PREDICTION_MARGIN = 0.01;
+  //! No step is shortened to a predicted crossing nearer than this fraction of
+  //! the proposed step.
+  static constexpr double PREDICTION_MIN_FRACTION = 0.05;
+  //! Bisection steps that find a predicted crossing on its parabola.
+  static constexpr int PREDICTION_BISECTIONS = 30;
 
   //! Regula falsi stops when the bracket is this fraction of the failed step,
   //! or after MAX_ITERATIONS evaluations (docs/performance.md, fifth round).
@@ -262,6 +311,44 @@ public:
   static constexpr int MAX_JUMP_ITERATIONS = 40;
 
 private:
+  // The first time τ in (0, proposed] at which a plant's Q − 1, extrapolated
+  // from the step just accepted (length `accepted`), changes sign; `proposed`
+  // if none does. The extrapolation is the parabola through Q − 1 at this
+  // step's ends and the previous step's start, or the line through this
+  // step's ends when there is no previous step.
+  double predicted_crossing(double proposed, double accepted) const {
+    const bool parabola = previous_accepted_ > 0.0 && previous_gap_.size() == start_gap_.size();
+    double first = proposed;
+    for (std::size_t p = 0; p < start_gap_.size(); ++p) {
+      // A plant out of the money enters with a jump, an event located after
+      // the step: a step ending just short of it could see K leave 0 in its
+      // stages and mark the plant entered without the jump.
+      const bool entered = p < entered_->size() && (*entered_)[p];
+      if (!entered && !(now_.gross_margin[p] > 0.0)) continue;
+      const double at_start = start_gap_[p], at_end = now_.entry_gap[p];
+      // g(τ) = at_end + slope τ + curvature τ² (τ from this step's end)
+      double slope = (at_end - at_start) / accepted, curvature = 0.0;
+      if (parabola) {
+        const double previous_slope = (at_start - previous_gap_[p]) / previous_accepted_;
+        curvature = (slope - previous_slope) / (previous_accepted_ + accepted);
+        slope += curvature * accepted;
+      }
+      auto g = [&](double tau) { return at_end + (slope + curvature * tau) * tau; };
+      if (!changed(at_end, g(first))) continue; // (a parabola may cross twice: an even count is missed)
+      double lo = 0.0, hi = first;
+      for (int i = 0; i < PREDICTION_BISECTIONS; ++i) {
+        const double mid = 0.5 * (lo + hi);
+        (changed(at_end, g(mid)) ? hi : lo) = mid;
+      }
+      first = hi;
+    }
+    return first;
+  }
+  void remember_step(double accepted) {
+    previous_gap_ = start_gap_;
+    previous_accepted_ = accepted;
+  }
+
   // Illinois regula falsi for the first crossing among switches_ between lo
   // and hi (lo_values_, hi_values_ their values there): an end kept twice in
   // a row has its values halved, so both ends of the bracket converge.
@@ -351,11 +438,15 @@ private:
   const std::size_t& worst_;
   StateVector state_;
   bool enabled_;
+  const std::vector<std::int8_t>* entered_; // per plant; nullptr: no prediction
   std::vector<double> start_gap_, start_own_cost_, start_offer_;
   std::vector<int> start_provider_;
   std::vector<Switch> switches_;
   std::vector<double> lo_values_, hi_values_, lo_weights_, hi_weights_, next_values_;
   bool retrying_{false};
+  bool predicted_{false};            // this attempt was shortened to a predicted switch
+  std::vector<double> previous_gap_; // Q − 1 at the previous accepted step's start
+  double previous_accepted_{0};      // its length [yr]; 0: none since the last restart
   double resume_{0};
   double jump_after_{0};
 };

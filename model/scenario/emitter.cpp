@@ -275,6 +275,7 @@ std::string to_yaml(const Scenario& s) {
   w.number(1, "initial_step", s.integrator.initial_step);
   w.word(1, "max_steps", std::to_string(s.integrator.max_steps));
   w.boolean(1, "locate_switches", s.integrator.locate_switches);
+  w.boolean(1, "predict_switches", s.integrator.predict_switches);
 
   w.section(0, "output");
   w.number(1, "step", s.output.step);

@@ -218,6 +218,7 @@ void read_time_and_numerics(const Reader& in, const ConfigNode& root, Scenario& 
     in.read(node, "integrator", "initial_step", settings.initial_step);
     in.read(node, "integrator", "max_steps", settings.max_steps);
     in.read(node, "integrator", "locate_switches", settings.locate_switches);
+    in.read(node, "integrator", "predict_switches", settings.predict_switches);
   }
   if (const ConfigEntry* output = root.find("output")) {
     const ConfigNode& node = in.map(output->value, "output");

@@ -17,8 +17,9 @@ const std::vector<std::string>& time_keys() {
 }
 
 const std::vector<std::string>& integrator_keys() {
-  static const std::vector<std::string> keys{"stepper",      "relative_tolerance", "absolute_tolerance",
-                                             "initial_step", "max_steps",          "locate_switches"};
+  static const std::vector<std::string> keys{"stepper",         "relative_tolerance", "absolute_tolerance",
+                                             "initial_step",    "max_steps",          "locate_switches",
+                                             "predict_switches"};
   return keys;
 }
 

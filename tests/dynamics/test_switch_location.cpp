@@ -140,28 +140,47 @@ TEST_CASE("Jumps of a launch provider are located: fewer failed steps and launch
   CHECK(largest_error(var(tight_over, "launch_experience"), var(tight, "launch_experience")) < 1e-6);
 }
 
-TEST_CASE("Investment switches are located: the baseline takes fewer evaluations, as accurately",
+TEST_CASE("Investment switches are located and predicted: the baseline takes fewer evaluations, as "
+          "accurately",
           "[switch_location]") {
   const std::string baseline = std::string(ARCM_TEST_DATA_DIR) + "/../../config/scenarios/baseline.yaml";
-  auto run = [&](bool locate, double tolerance) {
+  auto run = [&](bool locate, bool predict, double tolerance) {
     Scenario s = load_scenario(baseline);
     s.integrator.locate_switches = locate;
+    s.integrator.predict_switches = predict;
     s.integrator.relative_tolerance = tolerance;
     s.integrator.absolute_tolerance = tolerance;
     return simulate(s);
   };
-  const RunResults located = run(true, 1e-6), stepped_over = run(false, 1e-6), tight = run(true, 1e-11);
+  const RunResults predicted = run(true, true, 1e-6), located = run(true, false, 1e-6),
+                   stepped_over = run(false, false, 1e-6), tight = run(true, true, 1e-11);
+  REQUIRE(predicted.status == RunStatus::ok);
   REQUIRE(located.status == RunStatus::ok);
   REQUIRE(stepped_over.status == RunStatus::ok);
   REQUIRE(tight.status == RunStatus::ok);
   CHECK(located.rhs_evaluations < stepped_over.rhs_evaluations);
+  CHECK(predicted.rhs_evaluations < located.rhs_evaluations);
+  CHECK(predicted.rejected_steps < located.rejected_steps);
+  // Prediction needs location: alone it is off.
+  CHECK(run(false, true, 1e-6).rhs_evaluations == stepped_over.rhs_evaluations);
+  // Each variable as accurate as odeint's steps over the switches (or within
+  // 10 x the tolerance); predicted steps also as accurate as located retries
+  // over all the variables (geometric mean of the largest errors: which
+  // variable gains depends on where the steps end, docs/performance.md).
+  double log_predicted = 0.0, log_located = 0.0;
   for (const char* name :
        {"capacity", "pipeline", "npv", "price", "launch_experience", "debris", "tension"}) {
+    const double error_predicted = largest_error(var(predicted, name), var(tight, name));
     const double error_located = largest_error(var(located, name), var(tight, name));
     const double error_over = largest_error(var(stepped_over, name), var(tight, name));
-    INFO(name << ": located " << error_located << ", stepped over " << error_over);
-    CHECK(error_located < std::max(3.0 * error_over, 10.0 * 1e-6)); // or within 10 x the tolerance
+    INFO(name << ": predicted " << error_predicted << ", located " << error_located << ", stepped over "
+              << error_over);
+    CHECK(error_located < std::max(3.0 * error_over, 10.0 * 1e-6));
+    CHECK(error_predicted < std::max(3.0 * error_over, 10.0 * 1e-6));
+    log_predicted += std::log(error_predicted);
+    log_located += std::log(error_located);
   }
+  CHECK(log_predicted < log_located);
 }
 
 namespace {
@@ -178,9 +197,12 @@ struct TwoActors {
   Workspace now, elsewhere;
   std::size_t worst = 0;
   int evaluations = 0;
+  std::vector<std::int8_t> entered{1}; // the plant has entered: its switches are predicted
+  double gross_margin = 1.0;
 
-  static void fill(Workspace& w, double t) {
+  void fill(Workspace& w, double t) const {
     w.resize(2, 1, 0);
+    w.gross_margin = {gross_margin};
     w.own_launch_cost = {2.0, 1.0};
     w.launch_offer = {2.2, 3.0 - 1.5 * t * t};
     w.launch_provider = {w.launch_offer[1] < w.own_launch_cost[0] ? 1 : -1, -1};
@@ -193,9 +215,18 @@ struct TwoActors {
       return elsewhere;
     };
   }
-  // The retry policy on this workspace, located switches on or off.
-  auto retry(bool enabled = true) {
-    return SwitchRetry(now, evaluate_at(), causes, worst, layout.size(), enabled);
+  // The retry policy on this workspace, located (and predicted) switches on or off.
+  auto retry(bool enabled = true, bool predict = true) {
+    return SwitchRetry(now, evaluate_at(), causes, worst, layout.size(), enabled,
+                       predict ? &entered : nullptr);
+  }
+  // A step from t0 to t1 has been accepted, and the controller proposes
+  // `proposed` next: the step the policy chooses.
+  template <class Retry> double step_accepted(Retry& retry, double t0, double t1, double proposed) {
+    fill(now, t0);
+    retry.begin();
+    fill(now, t1);
+    return retry.after_success(proposed, t1 - t0);
   }
   // An attempt from t = 0 to 1 has failed with its largest error in `component`.
   template <class Retry> void attempt_failed(Retry& retry, std::size_t component) {
@@ -220,7 +251,7 @@ TEST_CASE("A located provider change: the retry ends just before it and the rest
   const double step = two.fail_once(retry, two.layout.experience(1));
   CHECK(step <= crossing); // where the offers tie, the old provider still wins
   CHECK(step > crossing - 1e-8);
-  CHECK(retry.after_success(0.5) == 1.0); // back to the step that failed
+  CHECK(retry.after_success(0.5, step) == 1.0); // back to the step that failed
   const double restart = retry.take_jump();
   CHECK(restart > crossing);
   CHECK(restart - step <= SwitchRetry<decltype(two.evaluate_at())>::JUMP_TOLERANCE);
@@ -236,7 +267,7 @@ TEST_CASE("A retry that fails forgets the located jump: no restart after the sho
   REQUIRE(step <= crossing);
   // The retry fails too: the usual shrink, and the jump is forgotten.
   CHECK(retry.after_failure(0.0, step, 0.2, no_interpolation) == 0.2);
-  CHECK(retry.after_success(0.25) == 0.25);
+  CHECK(retry.after_success(0.25, 0.2) == 0.25);
   CHECK(retry.take_jump() == 0.0);
 }
 
@@ -249,7 +280,7 @@ TEST_CASE("A located kink: the retry ends just past it; an error elsewhere is no
   // curved function (the 1e-3 bracket is reached on straighter ones).
   CHECK(step > crossing);
   CHECK(step < crossing + 0.02);
-  CHECK(retry.after_success(0.5) == 1.0);
+  CHECK(retry.after_success(0.5, step) == 1.0);
   CHECK(retry.take_jump() == 0.0); // a kink needs no restart
 
   // The largest error in the debris: no switch can have caused it, though
@@ -260,6 +291,85 @@ TEST_CASE("A located kink: the retry ends just past it; an error elsewhere is no
   // Switched off: the usual shrink, always.
   auto off = two.retry(false);
   CHECK(two.fail_once(off, two.layout.experience(1)) == 0.3);
+}
+
+TEST_CASE("A predicted kink: the step is shortened to end just past it, and the next resumes",
+          "[switch_location]") {
+  // The plant's Q − 1 = 0.5 − 0.75 t² crosses 0 at t = √(2/3) ≈ 0.8165.
+  // Accepted steps [0, 0.2] and [0.2, 0.4]; the controller proposes 0.6 next,
+  // which would cross it.
+  using Policy = SwitchRetry<decltype(TwoActors().evaluate_at())>;
+  TwoActors two;
+  auto retry = two.retry();
+  // After the first step only a line is known: 0.47 − 0.15 τ stays positive over 0.3.
+  CHECK(two.step_accepted(retry, 0.0, 0.2, 0.3) == 0.3);
+  // The parabola through three values of a parabola is exact.
+  const double to_crossing = crossing - 0.4;
+  const double step = two.step_accepted(retry, 0.2, 0.4, 0.6);
+  CHECK(step == Approx(to_crossing * (1.0 + Policy::PREDICTION_MARGIN)).epsilon(1e-8));
+  CHECK(retry.predicted == 1);
+  // That step passes: the next starts from the size it interrupted.
+  CHECK(two.step_accepted(retry, 0.4, 0.4 + step, 0.1) == 0.6);
+  CHECK(retry.failed_predictions == 0);
+  CHECK(two.evaluations == 0); // a prediction evaluates nothing
+
+  // Switched off (prediction alone, or location with it): the controller's step.
+  for (auto off : {two.retry(true, false), two.retry(false, true)}) {
+    CHECK(two.step_accepted(off, 0.0, 0.2, 0.3) == 0.3);
+    CHECK(two.step_accepted(off, 0.2, 0.4, 0.6) == 0.6);
+    CHECK(off.predicted == 0);
+  }
+}
+
+TEST_CASE("Predictions: none after a restart from one line that misses, none too near, and a failed one is "
+          "located",
+          "[switch_location]") {
+  TwoActors two;
+  {
+    // After a restart only the line through [0.2, 0.4] is known: 0.38 − 0.45 τ
+    // reaches 0 at τ ≈ 0.84, beyond the proposed 0.6.
+    auto retry = two.retry();
+    two.step_accepted(retry, 0.0, 0.2, 0.3);
+    retry.restart();
+    CHECK(two.step_accepted(retry, 0.2, 0.4, 0.6) == 0.6);
+    CHECK(retry.predicted == 0);
+  }
+  {
+    // A plant that has not entered, out of the money: its crossing is an
+    // entry with a jump, an event located after the step, and is not
+    // predicted. (In the money it enters continuously, and is.)
+    two.entered = {0};
+    two.gross_margin = -1.0;
+    auto retry = two.retry();
+    two.step_accepted(retry, 0.0, 0.2, 0.3);
+    CHECK(two.step_accepted(retry, 0.2, 0.4, 0.6) == 0.6);
+    CHECK(retry.predicted == 0);
+    two.gross_margin = 1.0;
+    auto in_the_money = two.retry();
+    two.step_accepted(in_the_money, 0.0, 0.2, 0.3);
+    CHECK(two.step_accepted(in_the_money, 0.2, 0.4, 0.6) < 0.6);
+    two.entered = {1};
+  }
+  {
+    // A crossing at 2 % of the proposed step is not worth a step of its own.
+    auto retry = two.retry();
+    two.step_accepted(retry, 0.6, 0.7, 0.1);
+    const double near = crossing - 0.8; // ≈ 0.0165 from the step's end at 0.8
+    CHECK(two.step_accepted(retry, 0.7, 0.8, near / 0.02) == Approx(near / 0.02));
+    CHECK(retry.predicted == 0);
+  }
+  {
+    // The shortened step fails all the same: counted, and located as any failure.
+    auto retry = two.retry();
+    two.step_accepted(retry, 0.0, 0.2, 0.3);
+    REQUIRE(two.step_accepted(retry, 0.2, 0.4, 0.6) < 0.6);
+    const double step = two.fail_once(retry, two.layout.pipeline(0, 0));
+    CHECK(retry.failed_predictions == 1);
+    CHECK(retry.located == 1);
+    CHECK(step > crossing);
+    CHECK(step < crossing + 0.02);
+    CHECK(retry.after_success(0.5, step) == 1.0); // the located retry's own resumption
+  }
 }
 
 TEST_CASE("rejected_steps counts every failed attempt, also around restarts", "[switch_location]") {
@@ -308,9 +418,10 @@ TEST_CASE("The probe's census counts the switches a run gets past", "[switch_loc
   // Investment switching on or off is a property of the trajectory, not of
   // the steps: runs that step differently (switches located or stepped over,
   // restarting at entries in other places) count the same switches.
-  auto switches = [](bool locate, double tolerance) {
+  auto switches = [](bool locate, double tolerance, bool predict = true) {
     Scenario s = load_scenario(std::string(ARCM_TEST_DATA_DIR) + "/../../config/scenarios/baseline.yaml");
     s.integrator.locate_switches = locate;
+    s.integrator.predict_switches = predict;
     s.integrator.relative_tolerance = s.integrator.absolute_tolerance = tolerance;
     RunProbe probe;
     REQUIRE(simulate_probed(s, probe).status == RunStatus::ok);
@@ -319,7 +430,9 @@ TEST_CASE("The probe's census counts the switches a run gets past", "[switch_loc
   const std::vector<long> located = switches(true, 1e-6);
   CHECK(located[0] > 0);
   CHECK(located[1] > 0);
-  const std::vector<long> stepped_over = switches(false, 1e-6), tight = switches(true, 1e-9);
+  const std::vector<long> stepped_over = switches(false, 1e-6), tight = switches(true, 1e-9),
+                          unpredicted = switches(true, 1e-6, false);
   CHECK(stepped_over == located);
   CHECK(tight == located);
+  CHECK(unpredicted == located);
 }
