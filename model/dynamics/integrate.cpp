@@ -315,7 +315,7 @@ bool RunIntegrator<Probed>::integrate_segment(const Segment& segment, bool last,
   const OnExit count_located{[&] {
     if constexpr (Probed) {
       probe_->located_switches += switch_retry.located;
-      probe_->predicted_switches += switch_retry.predicted;
+      probe_->predicted_switches += switch_retry.predicted_steps;
       probe_->failed_predictions += switch_retry.failed_predictions;
     }
   }};

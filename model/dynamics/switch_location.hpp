@@ -14,7 +14,7 @@
 // error, and the step after it starts from the size that failed. At a jump the
 // retry ends just before it and the integration restarts just after it.
 //
-// A kink can also be seen coming: after each accepted step, every plant's
+// A kink can also be seen coming: after an accepted step, every plant's
 // Q − 1 is extrapolated over the proposed next step (a parabola through its
 // values at the ends of this step and the start of the previous one), and a
 // step that would cross a predicted switch is shortened to end just past it,
@@ -223,9 +223,11 @@ public:
   double after_failure(double t, double tried, double proposed, const Interpolate& interpolate) {
     // A retry that ended at a located switch and still failed: the usual
     // shrink, and no restart after a jump the shorter step will not reach.
-    // A step shortened to a predicted switch that failed is located as any.
-    failed_predictions += predicted_;
-    predicted_ = false;
+    // A step shortened to a predicted switch that failed is located as any
+    // (the step after the retry resumes the shortened size, not the one the
+    // prediction cut: resuming that was measured worse, docs/performance.md).
+    if (shortened_to_prediction_) ++failed_predictions;
+    shortened_to_prediction_ = false;
     if (!enabled_ || retrying_) {
       retrying_ = false;
       jump_after_ = 0.0;
@@ -258,11 +260,12 @@ public:
   //! The step to propose after an accepted step of length `accepted` [yr],
   //! for which the controller proposed `proposed` [yr].
   double after_success(double proposed, double accepted) {
-    if (retrying_ || predicted_) {
+    if (retrying_ || shortened_to_prediction_) {
       // The switch that failed a step, or was predicted, is now behind us:
-      // the step after it starts from the size it interrupted.
+      // the step after it starts from the size it interrupted, without a
+      // prediction of its own (docs/performance.md, seventh round).
       retrying_ = false;
-      predicted_ = false;
+      shortened_to_prediction_ = false;
       remember_step(accepted);
       return std::max(proposed, resume_);
     }
@@ -272,16 +275,19 @@ public:
     // Not within the step, or so near its start that a step to it would be
     // wasted (a kink there costs little error anyway).
     if (!(first < proposed) || first < PREDICTION_MIN_FRACTION * proposed) return proposed;
-    predicted_ = true;
-    ++predicted;
+    shortened_to_prediction_ = true;
+    ++predicted_steps;
     resume_ = proposed;
     return std::min(proposed, first * (1.0 + PREDICTION_MARGIN));
   }
 
-  //! The integration restarted (an entry, a jump): the last step's values of
-  //! Q − 1 are no guide to the next step's.
+  //! The integration restarted (an entry, a jump): the next prediction
+  //! extrapolates from the next step alone. A step already shortened to a
+  //! predicted switch keeps its size, but the step after it is the
+  //! controller's again (resuming the cut size was measured worse,
+  //! docs/performance.md, seventh round).
   void restart() {
-    predicted_ = false;
+    shortened_to_prediction_ = false;
     previous_accepted_ = 0.0;
   }
 
@@ -290,7 +296,7 @@ public:
   double take_jump() { return std::exchange(jump_after_, 0.0); }
 
   long located{0};            //!< failed attempts whose retry was chosen by a located switch
-  long predicted{0};          //!< steps shortened to end just past a predicted switch
+  long predicted_steps{0};    //!< steps shortened to end just past a predicted switch
   long failed_predictions{0}; //!< of those, the ones that failed all the same
 
   //! A step shortened to a predicted switch ends this fraction of the step to
@@ -317,13 +323,13 @@ private:
   // step's ends and the previous step's start, or the line through this
   // step's ends when there is no previous step.
   double predicted_crossing(double proposed, double accepted) const {
-    const bool parabola = previous_accepted_ > 0.0 && previous_gap_.size() == start_gap_.size();
+    const bool parabola = previous_accepted_ > 0.0;
     double first = proposed;
     for (std::size_t p = 0; p < start_gap_.size(); ++p) {
       // A plant out of the money enters with a jump, an event located after
       // the step: a step ending just short of it could see K leave 0 in its
       // stages and mark the plant entered without the jump.
-      const bool entered = p < entered_->size() && (*entered_)[p];
+      const bool entered = (*entered_)[p];
       if (!entered && !(now_.gross_margin[p] > 0.0)) continue;
       const double at_start = start_gap_[p], at_end = now_.entry_gap[p];
       // g(τ) = at_end + slope τ + curvature τ² (τ from this step's end)
@@ -444,10 +450,10 @@ private:
   std::vector<Switch> switches_;
   std::vector<double> lo_values_, hi_values_, lo_weights_, hi_weights_, next_values_;
   bool retrying_{false};
-  bool predicted_{false};            // this attempt was shortened to a predicted switch
-  std::vector<double> previous_gap_; // Q − 1 at the previous accepted step's start
-  double previous_accepted_{0};      // its length [yr]; 0: none since the last restart
-  double resume_{0};
+  bool shortened_to_prediction_{false}; // this attempt was shortened to a predicted switch
+  std::vector<double> previous_gap_;    // Q − 1 at the previous accepted step's start
+  double previous_accepted_{0};         // its length [yr]; 0: none since the last restart
+  double resume_{0};                    // [yr] the step a located or predicted switch interrupted
   double jump_after_{0};
 };
 

@@ -307,7 +307,7 @@ TEST_CASE("A predicted kink: the step is shortened to end just past it, and the 
   const double to_crossing = crossing - 0.4;
   const double step = two.step_accepted(retry, 0.2, 0.4, 0.6);
   CHECK(step == Approx(to_crossing * (1.0 + Policy::PREDICTION_MARGIN)).epsilon(1e-8));
-  CHECK(retry.predicted == 1);
+  CHECK(retry.predicted_steps == 1);
   // That step passes: the next starts from the size it interrupted.
   CHECK(two.step_accepted(retry, 0.4, 0.4 + step, 0.1) == 0.6);
   CHECK(retry.failed_predictions == 0);
@@ -317,7 +317,7 @@ TEST_CASE("A predicted kink: the step is shortened to end just past it, and the 
   for (auto off : {two.retry(true, false), two.retry(false, true)}) {
     CHECK(two.step_accepted(off, 0.0, 0.2, 0.3) == 0.3);
     CHECK(two.step_accepted(off, 0.2, 0.4, 0.6) == 0.6);
-    CHECK(off.predicted == 0);
+    CHECK(off.predicted_steps == 0);
   }
 }
 
@@ -332,7 +332,21 @@ TEST_CASE("Predictions: none after a restart from one line that misses, none too
     two.step_accepted(retry, 0.0, 0.2, 0.3);
     retry.restart();
     CHECK(two.step_accepted(retry, 0.2, 0.4, 0.6) == 0.6);
-    CHECK(retry.predicted == 0);
+    CHECK(retry.predicted_steps == 0);
+  }
+  {
+    // A restart between a shortened step and the next: the shortened step
+    // keeps its size, and the one after it is the controller's proposal, not
+    // the size the prediction cut.
+    auto retry = two.retry();
+    two.step_accepted(retry, 0.0, 0.2, 0.3);
+    const double shortened = two.step_accepted(retry, 0.2, 0.4, 0.6);
+    REQUIRE(shortened < 0.6);
+    retry.restart();
+    CHECK(two.step_accepted(retry, 0.4, 0.4 + shortened, 0.1) == 0.1);
+    // With no previous step, the line through the restarted step's ends is
+    // extrapolated: Q − 1 is past its crossing and stays so.
+    CHECK(retry.predicted_steps == 1);
   }
   {
     // A plant that has not entered, out of the money: its crossing is an
@@ -343,7 +357,7 @@ TEST_CASE("Predictions: none after a restart from one line that misses, none too
     auto retry = two.retry();
     two.step_accepted(retry, 0.0, 0.2, 0.3);
     CHECK(two.step_accepted(retry, 0.2, 0.4, 0.6) == 0.6);
-    CHECK(retry.predicted == 0);
+    CHECK(retry.predicted_steps == 0);
     two.gross_margin = 1.0;
     auto in_the_money = two.retry();
     two.step_accepted(in_the_money, 0.0, 0.2, 0.3);
@@ -356,7 +370,7 @@ TEST_CASE("Predictions: none after a restart from one line that misses, none too
     two.step_accepted(retry, 0.6, 0.7, 0.1);
     const double near = crossing - 0.8; // ≈ 0.0165 from the step's end at 0.8
     CHECK(two.step_accepted(retry, 0.7, 0.8, near / 0.02) == Approx(near / 0.02));
-    CHECK(retry.predicted == 0);
+    CHECK(retry.predicted_steps == 0);
   }
   {
     // The shortened step fails all the same: counted, and located as any failure.

@@ -36,6 +36,8 @@ void check_same(const Scenario& a, const Scenario& b) {
   CHECK(same(a.integrator.absolute_tolerance, b.integrator.absolute_tolerance));
   CHECK(same(a.integrator.initial_step, b.integrator.initial_step));
   CHECK(a.integrator.max_steps == b.integrator.max_steps);
+  CHECK(a.integrator.locate_switches == b.integrator.locate_switches);
+  CHECK(a.integrator.predict_switches == b.integrator.predict_switches);
   CHECK(same(a.output.step, b.output.step));
   CHECK(a.output.all_variables == b.output.all_variables);
   CHECK(a.output.variables == b.output.variables);
@@ -192,7 +194,8 @@ TEST_CASE("to_yaml writes every key, defaults included", "[scenario][round_trip]
   for (const char* key :
        {"relative_tolerance:", "kessler_threshold: 3650000", "saturation: 365000", "progress_ratio: 0.85",
         "regime_scope: parties", "cross_bloc_launch: true", "stock_capacity: null", "backstop: none",
-        "initial_pipeline:", "schedule: []", "precision: float64", "variables: all"})
+        "initial_pipeline:", "schedule: []", "precision: float64", "variables: all", "locate_switches: true",
+        "predict_switches: true"})
     CHECK(text.find(key) != std::string::npos);
 }
 
@@ -205,6 +208,8 @@ TEST_CASE("awkward numbers and strings survive the round trip", "[scenario][roun
   s.resources[0].demand = 6.02214076e23;
   s.resources[1].stock_exponent = 5e-324; // the smallest subnormal
   s.output.all_variables = false;         // `none`
+  s.integrator.locate_switches = false;   // both away from their defaults
+  s.integrator.predict_switches = false;
   const Scenario again = load_scenario_from_string(to_yaml(s), "awkward.yaml");
   check_same(s, again);
 }
