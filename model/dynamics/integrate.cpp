@@ -319,6 +319,13 @@ bool RunIntegrator<Probed>::integrate_segment(const Segment& segment, bool last,
       probe_->failed_predictions += switch_retry.failed_predictions;
     }
   }};
+  // A restart (an entry, a located jump) within the segment: a fresh
+  // derivative at `at`, the step size carried on, and a prediction history
+  // that no longer applies.
+  auto restart_at = [&](const StateVector& from, double at) {
+    stepper.initialize(from, at, stepper.current_time_step());
+    switch_retry.restart();
+  };
   const double span = segment.end - segment.start;
   stepper.initialize(x, segment.start, std::min(settings.initial_step, span));
   double t = segment.start;
@@ -426,8 +433,7 @@ bool RunIntegrator<Probed>::integrate_segment(const Segment& segment, bool last,
         if (!entered_[ik] && !at_origin(x, ik)) entered_[ik] = 1;
       gaps_before = gaps_hi;
       set_entered();
-      stepper.initialize(x, t_entry, stepper.current_time_step());
-      switch_retry.restart();
+      restart_at(x, t_entry);
       t = t_entry;
       continue;
     }
@@ -443,8 +449,7 @@ bool RunIntegrator<Probed>::integrate_segment(const Segment& segment, bool last,
       set_entered();
       record_outputs_up_to(t_now, last && segment.end - t_now <= SAME_TIME, dense, recording_system);
       gaps_before = at_now.entry_gap;
-      stepper.initialize(StateVector(now), t_now, stepper.current_time_step());
-      switch_retry.restart();
+      restart_at(StateVector(now), t_now); // a copy: `now` is the stepper's own state
       t = t_now;
       continue;
     }
@@ -459,8 +464,7 @@ bool RunIntegrator<Probed>::integrate_segment(const Segment& segment, bool last,
       record_outputs_up_to(t_jump, false, dense, recording_system);
       dense(t_jump, x);
       clamp_nonnegative(x);
-      stepper.initialize(x, t_jump, stepper.current_time_step());
-      switch_retry.restart();
+      restart_at(x, t_jump);
       t = t_jump;
       continue;
     }

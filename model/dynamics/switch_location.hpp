@@ -85,8 +85,8 @@ private:
 //! `retry.after_failure(t, tried, proposed, interpolate)` chooses the next
 //! attempt's step, with the failed attempt's interpolant at hand
 //! (`interpolate(tau, out)`); `retry.after_success(proposed, accepted)` may
-//! change the step proposed after an accepted step of length `accepted`, and `retry.begin()` is called before
-//! each step's first attempt.
+//! change the step proposed after an accepted step of length `accepted`; and
+//! `retry.begin()` is called before each step's first attempt.
 template <class Checker> class RetryingDopri5 {
 public:
   using Controlled =
