@@ -9,7 +9,9 @@ evaluation, the share of time in market clearing / the rest of the RHS / the
 stepper / output / driver, and the ratio to the tight-loop lower bound. The
 baseline's summary is compared with the golden regression file. With
 scaling, the cost for 5/10/20/40 actors x 1/3/6 resources and least-squares
-exponents of cost against N, M and N*M.
+exponents of cost against N, M and N*M, also for the cost of the accepted
+steps alone (how a run would grow if no step failed and nothing outside the
+right-hand side cost anything).
 
 usage: bench_model.py [--bench PATH/arcm_bench] [--arcm PATH/arcm] [--quick] [--repeats K] [--json FILE]
 Called by scripts/bench.py (`scripts/bench --only model`).
@@ -73,6 +75,21 @@ def exponents(grid):
             out["rhs_evaluations_without_switches"] = mv - per_switch * me
         # How the switches grow: per plant (actor x resource) in each case.
         out["switches_per_plant"] = {g["name"]: e / (g["actors"] * g["resources"]) for g, e in zip(grid, events)}
+    # How the run would grow if no step failed: the accepted steps alone, 6 RHS
+    # evaluations each (dopri5 reuses its last stage), at the tight loop's time
+    # per evaluation; no rejected step, no location, no output, no driver.
+    # Every kink or jump a plant brings still needs a step to end near it, so
+    # the accepted steps grow with the plants; this is how far a single-rate
+    # stepper that never failed a step could get (docs/performance.md).
+    out["accepted_steps_only"] = None
+    if all("accepted_steps" in g and "lower_bound_us_per_rhs" in g for g in grid):
+        cost = [6 * g["accepted_steps"] * g["lower_bound_us_per_rhs"] / 1000.0 for g in grid]
+        only = {"ms": {g["name"]: c for g, c in zip(grid, cost)}, "vs_actors": {}}
+        for m in sorted({g["resources"] for g in grid}):
+            rows = [(g["actors"], c) for g, c in zip(grid, cost) if g["resources"] == m]
+            only["vs_actors"]["M=%d" % m] = slope([r[0] for r in rows], [r[1] for r in rows])
+        only["vs_actors_x_resources"] = slope(size, cost)
+        out["accepted_steps_only"] = only
     return out
 
 
@@ -111,6 +128,11 @@ def run(bench, quick=False, repeats=None, scaling=True):
             print("  switches per plant: " + ", ".join("%s %.2f" % kv for kv in e["switches_per_plant"].items()))
         print("  run time vs N: " + ", ".join("%s %.2f" % kv for kv in e["run_vs_actors"].items()))
         print("  run time vs M: " + ", ".join("%s %.2f" % kv for kv in e["run_vs_resources"].items()))
+        only = e["accepted_steps_only"]
+        if only is not None:
+            print("  accepted steps only (6 RHS each at the tight loop's time; no failed step, output or driver): "
+                  "~ (N*M)^%.2f; vs N: %s" % (only["vs_actors_x_resources"],
+                                              ", ".join("%s %.2f" % kv for kv in only["vs_actors"].items())))
     print("load average before/after: %s / %s" % (" ".join(load_before), " ".join(load_after)))
     return report
 
