@@ -113,6 +113,8 @@ public:
 
 private:
   void add_value(double* block, double value) const;
+  bool all_markers_at(const double* height, double value) const;
+  void move_positions_of_constant(double* position, double n) const;
   const double* block(std::size_t e) const;
 
   std::size_t n_elements_;

@@ -372,6 +372,133 @@ TEST_CASE("Adding a batch of runs element by element gives the same bits as run 
   CHECK_THROWS_AS(by_batch.add_runs(all.data(), all.size(), 5, 11), std::out_of_range);
 }
 
+namespace {
+
+// The extended P² update written out plainly, as docs/output-format.md and
+// the accumulator's comments describe it, with no short cut: the reference
+// for the accumulator's fast path for elements whose markers all sit at one
+// value. One block: count, mean, M2, the 2m+3 heights, the 2m+1 interior
+// positions (the checkpoint layout).
+class ReferenceP2 {
+public:
+  explicit ReferenceP2(const std::vector<double>& levels) {
+    probs_.push_back(0.0);
+    double previous = 0.0;
+    for (double level : levels) {
+      probs_.push_back(0.5 * (previous + level));
+      probs_.push_back(level);
+      previous = level;
+    }
+    probs_.push_back(0.5 * (previous + 1.0));
+    probs_.push_back(1.0);
+    block_.assign(3 + probs_.size() + (probs_.size() - 2), 0.0);
+  }
+
+  void add(double value) {
+    double* b = block_.data();
+    const double n = b[0] + 1.0;
+    const double delta = value - b[1];
+    b[1] += delta / n;
+    b[2] += delta * (value - b[1]);
+    b[0] = n;
+    const std::size_t markers = probs_.size(), last = markers - 1;
+    double* height = b + 3;
+    double* position = height + markers;
+    const auto seen = static_cast<std::size_t>(n) - 1;
+    if (seen < markers) { // the sample itself, sorted, until it fills the markers
+      std::size_t slot = seen;
+      for (; slot > 0 && height[slot - 1] > value; --slot) height[slot] = height[slot - 1];
+      height[slot] = value;
+      if (seen + 1 == markers)
+        for (std::size_t i = 1; i < last; ++i) position[i - 1] = static_cast<double>(i + 1);
+      return;
+    }
+    if (value < height[0]) height[0] = value;
+    if (value > height[last]) height[last] = value;
+    for (std::size_t i = 1; i < last; ++i) position[i - 1] += value < height[i] ? 1.0 : 0.0;
+    for (std::size_t i = 1; i < last; ++i) {
+      const double here = position[i - 1];
+      const double offset = 1.0 + (n - 1.0) * probs_[i] - here;
+      if (offset < 1.0 && offset > -1.0) continue;
+      const double step = offset > 0.0 ? 1.0 : -1.0;
+      const double below = i == 1 ? 1.0 : position[i - 2];
+      const double above = i + 1 == last ? n : position[i];
+      if ((step > 0.0 ? above - here : here - below) <= 1.0) continue;
+      const double lo = height[i - 1], mid = height[i], hi = height[i + 1];
+      const double parabolic = mid + step / (above - below) *
+                                         ((here - below + step) * (hi - mid) / (above - here) +
+                                          (above - here - step) * (mid - lo) / (here - below));
+      if (lo < parabolic && parabolic < hi) {
+        height[i] = parabolic;
+      } else {
+        const double linear =
+            step > 0.0 ? mid + (hi - mid) / (above - here) : mid - (mid - lo) / (here - below);
+        height[i] = std::min(std::max(linear, lo), hi);
+      }
+      position[i - 1] = here + step;
+    }
+  }
+  const std::vector<double>& block() const { return block_; }
+
+private:
+  std::vector<double> probs_, block_;
+};
+
+} // namespace
+
+TEST_CASE("Elements that are the same in every run give the bits of the plain P² update",
+          "[sweep][ensemble][p2]") {
+  // The accumulator skips the arithmetic on heights while every marker sits
+  // at the value added (about a fifth of a sweep's elements). Sequences that
+  // stay there, leave it, come back, and play with the sign of zero (which
+  // that arithmetic can change) must leave the state the plain update does.
+  Lcg g(99);
+  std::vector<double> noise(300);
+  for (double& v : noise) v = g.normal();
+  auto repeat = [](double v, std::size_t k) { return std::vector<double>(k, v); };
+  auto join = [](std::initializer_list<std::vector<double>> parts) {
+    std::vector<double> out;
+    for (const auto& p : parts) out.insert(out.end(), p.begin(), p.end());
+    return out;
+  };
+  const double zero = 0.0, negative_zero = -0.0;
+  std::vector<double> alternating_zeros(300);
+  for (std::size_t i = 0; i < alternating_zeros.size(); ++i)
+    alternating_zeros[i] = i % 3 ? zero : negative_zero;
+  const std::vector<std::vector<double>> sequences = {
+      repeat(3.25, 400),
+      join({repeat(3.25, 200), noise}),
+      join({repeat(zero, 200), noise}),
+      join({repeat(negative_zero, 200), noise}),
+      join({repeat(negative_zero, 13), repeat(zero, 300)}),
+      join({repeat(zero, 40), repeat(negative_zero, 1), repeat(zero, 300), noise}),
+      join({alternating_zeros, noise}),
+      join({repeat(-7.5, 150), repeat(2.0, 1), repeat(-7.5, 300)}),
+      join({noise, repeat(1.0, 400)}),
+      join({repeat(1e300, 100), repeat(-1e300, 100), repeat(1e300, 100)}),
+  };
+  EnsembleAccumulator acc(sequences.size());
+  const std::size_t longest = 1000;
+  std::vector<ReferenceP2> reference(sequences.size(), ReferenceP2(acc.levels()));
+  std::vector<double> run(sequences.size());
+  for (std::size_t r = 0; r < longest; ++r) {
+    for (std::size_t e = 0; e < sequences.size(); ++e) {
+      run[e] = r < sequences[e].size() ? sequences[e][r] : NOT_A_NUMBER;
+      if (r < sequences[e].size()) reference[e].add(run[e]);
+    }
+    acc.add(run.data());
+  }
+  const std::vector<double> state = acc.export_state();
+  const std::size_t block = EnsembleAccumulator::state_doubles_per_element(acc.levels().size());
+  const std::size_t header = 4 + acc.levels().size();
+  for (std::size_t e = 0; e < sequences.size(); ++e) {
+    INFO("sequence " << e);
+    const std::vector<double> got(state.begin() + header + e * block,
+                                  state.begin() + header + (e + 1) * block);
+    CHECK(same_bits(got, reference[e].block()));
+  }
+}
+
 TEST_CASE("Restored checkpoints continue bit-identically", "[sweep][ensemble][checkpoint]") {
   // 10 elements cycling through the accuracy distributions, NaN in every 7th
   // value of odd elements, so counts differ between elements and some
