@@ -69,6 +69,27 @@ double sorted_sample_quantile(const double* sorted, std::size_t n, double p) {
   return std::min(std::max(value, sorted[lo]), sorted[lo + 1]);
 }
 
+// Step 3 of P² for interior marker i (of markers 0 ... last) once n values
+// are in: its move (step ±1, or 0 when it stays) and the positions of it and
+// its neighbours. `spread` is (n − 1) p for the marker's probability p.
+struct MarkerMove {
+  double step, below, here, above;
+};
+inline MarkerMove marker_move(const double* position, std::size_t i, std::size_t last, double n,
+                              double spread) {
+  const double here = position[i - 1];
+  const double offset = 1.0 + spread - here;
+  // Usually the marker is within one position of where it should be; this
+  // test first keeps that common case short.
+  if (offset < 1.0 && offset > -1.0) return {0.0, 0.0, here, 0.0};
+  const double step = offset > 0.0 ? 1.0 : -1.0;
+  const double below = (i == 1) ? 1.0 : position[i - 2];
+  const double above = (i + 1 == last) ? n : position[i];
+  // Moving onto the neighbour's position would leave a cell without values.
+  if ((step > 0.0 ? above - here : here - below) <= 1.0) return {0.0, below, here, above};
+  return {step, below, here, above};
+}
+
 bool is_count(double value) {
   return value >= 0.0 && value < 9.0e15 && value == std::floor(value);
 }
@@ -177,16 +198,9 @@ void EnsembleAccumulator::add_value(double* block, double value) const {
   const double n_minus_one = n - 1.0;
   const double* prob = marker_prob_.data();
   for (std::size_t i = 1; i < last; ++i) {
-    const double here = position[i - 1];
-    const double offset = 1.0 + n_minus_one * prob[i] - here;
-    // Usually the marker is within one position of where it should be; this
-    // test first keeps that common case short.
-    if (offset < 1.0 && offset > -1.0) continue;
-    const double step = offset > 0.0 ? 1.0 : -1.0;
-    const double below = (i == 1) ? 1.0 : position[i - 2];
-    const double above = (i + 1 == last) ? n : position[i];
-    // Moving onto the neighbour's position would leave a cell without values.
-    if ((step > 0.0 ? above - here : here - below) <= 1.0) continue;
+    const MarkerMove move = marker_move(position, i, last, n, n_minus_one * prob[i]);
+    if (move.step == 0.0) continue;
+    const double step = move.step, below = move.below, here = move.here, above = move.above;
 
     const double h_below = height[i - 1];
     const double h_here = height[i];
@@ -232,14 +246,8 @@ void EnsembleAccumulator::move_positions_of_constant(double* position, double n)
   const double n_minus_one = n - 1.0;
   const double* prob = marker_prob_.data();
   for (std::size_t i = 1; i < last; ++i) {
-    const double here = position[i - 1];
-    const double offset = 1.0 + n_minus_one * prob[i] - here;
-    if (offset < 1.0 && offset > -1.0) continue;
-    const double step = offset > 0.0 ? 1.0 : -1.0;
-    const double below = (i == 1) ? 1.0 : position[i - 2];
-    const double above = (i + 1 == last) ? n : position[i];
-    if ((step > 0.0 ? above - here : here - below) <= 1.0) continue;
-    position[i - 1] = here + step;
+    const MarkerMove move = marker_move(position, i, last, n, n_minus_one * prob[i]);
+    if (move.step != 0.0) position[i - 1] = move.here + move.step;
   }
 }
 
