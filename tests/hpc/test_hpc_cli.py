@@ -23,6 +23,7 @@ from runner import run_command, run_tests, same_datasets  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SWEEP = os.path.join(HERE, "data", "hpc_lhs.yaml")
+LONG_SWEEP = os.path.join(HERE, "data", "hpc_lhs_long.yaml")  # 3000 runs: ~2 s of one core
 OTHER = os.path.join(HERE, "data", "hpc_other.yaml")
 FAILING = os.path.join(HERE, "..", "data", "sweeps", "scenarios_with_failure.yaml")
 
@@ -65,11 +66,11 @@ def interrupted(command, partial):
     return process.returncode
 
 
-def reference():
-    """The single-process sweep every other file is compared with."""
-    target = path("reference.h5")
+def reference(sweep=SWEEP):
+    """The single-process sweep every other file of `sweep` is compared with."""
+    target = path("reference.h5" if sweep == SWEEP else "reference-%s.h5" % os.path.basename(sweep))
     if not os.path.exists(target):
-        arcm("sweep", SWEEP, "-o", target, "--threads", "1", "--quiet", check=0)
+        arcm("sweep", sweep, "-o", target, "--threads", "1", "--quiet", check=0)
     return target
 
 
@@ -245,9 +246,11 @@ def worker_pids(mpirun_pid):
 
 
 def test_a_killed_worker_rank_leaves_a_resumable_file():
+    # The long sweep: the 300 runs of SWEEP took 0.15 s on two worker ranks, and
+    # a fast machine finished them before this loop saw the first checkpoint.
     target = path("mpi_killed.h5")
     command = [MPIEXEC, "-n", "3", "--oversubscribe", "--bind-to", "none", "-x", "OMP_NUM_THREADS", ARCM, "sweep",
-               SWEEP, "-o", target, "--checkpoint-every", "0", "--batch-size", "8", "--quiet"]
+               LONG_SWEEP, "-o", target, "--checkpoint-every", "0", "--batch-size", "8", "--quiet"]
     process = subprocess.Popen(command, env=MPI_ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     killed = False
     deadline = time.time() + 60
@@ -263,17 +266,17 @@ def test_a_killed_worker_rank_leaves_a_resumable_file():
                 os.kill(ranks[2], signal.SIGKILL)
                 killed = True
                 break
-        time.sleep(0.1)
+        time.sleep(0.01)
     process.communicate(timeout=60)
     assert killed, "the sweep ended before a worker could be killed"
     assert process.returncode != 0 and not os.path.exists(target), process.returncode
     assert os.path.exists(target + ".partial")
     with h5py.File(target + ".partial", "r") as f:
         next_run = f["checkpoint"].attrs["next_run"][0]
-    assert 0 < next_run < 300, next_run
+    assert 0 < next_run < 3000, next_run
     # Resume under MPI once more, and compare.
-    mpirun(2, "sweep", SWEEP, "-o", target, "--resume", "--quiet", check=0)
-    same_datasets(reference(), target)
+    mpirun(2, "sweep", LONG_SWEEP, "-o", target, "--resume", "--quiet", check=0)
+    same_datasets(reference(LONG_SWEEP), target)
 
 
 def test_mpi_sigterm_stops_resumably_and_a_single_process_resumes():
