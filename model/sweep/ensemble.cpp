@@ -172,9 +172,10 @@ void EnsembleAccumulator::add_value(double* block, double value) const {
   // Every marker sits at this very value (the same bits): P² would only move
   // the interior markers' positions, since the parabola and the line both give
   // back the height a marker has. So do just that, without the arithmetic on
-  // heights, which is most of the cost: about a fifth of a sweep's elements
-  // are the same in every run (the start, plants that never enter). Not for
-  // −0: the zeros that arithmetic gives can carry the other sign.
+  // heights, which is most of the cost: 23 % of the elements of the
+  // launch_cost_lhs sweep are the same in every run (the start, plants that
+  // never enter). Not for −0: the zeros that arithmetic gives can carry the
+  // other sign. The two comparisons turn most other elements away at once.
   if (height[0] == value && height[last] == value && all_markers_at(height, value)) {
     move_positions_of_constant(position, n);
     return;

@@ -68,7 +68,7 @@ def interrupted(command, partial):
 
 def reference(sweep=SWEEP):
     """The single-process sweep every other file of `sweep` is compared with."""
-    target = path("reference.h5" if sweep == SWEEP else "reference-%s.h5" % os.path.basename(sweep))
+    target = path("reference-%s.h5" % os.path.splitext(os.path.basename(sweep))[0])
     if not os.path.exists(target):
         arcm("sweep", sweep, "-o", target, "--threads", "1", "--quiet", check=0)
     return target
