@@ -190,6 +190,10 @@ private:
   mutable std::mutex mutex_;
   std::condition_variable changed_;
   std::vector<RunSlot> slots_;
+  // Runs delivered so far (under mutex_). The master thread notes it before it
+  // lets go of the lock to write, and waits only while it is unchanged: a run
+  // delivered while the master was writing must not be a lost wake-up.
+  std::size_t deliveries_{0};
   std::size_t next_claim_{0};
   std::size_t written_{0};
   std::chrono::steady_clock::time_point last_checkpoint_;
@@ -466,6 +470,7 @@ void SweepExecution::deliver(std::size_t run, RunResults&& results) {
   slot.ready = true;
   std::lock_guard<std::mutex> lock(mutex_);
   slots_[run % window_] = std::move(slot);
+  ++deliveries_;
 }
 
 // Called with the lock held by a thread other than the writer: helps with the
@@ -512,6 +517,7 @@ SweepOutcome SweepExecution::run() {
           }
           if (master) {
             // The window is full: the master makes room by writing.
+            const std::size_t seen = deliveries_;
             lock.unlock();
             try {
               write_ready();
@@ -522,7 +528,9 @@ SweepOutcome SweepExecution::run() {
               break;
             }
             lock.lock();
-            if (next_claim_ >= written_ + window_) changed_.wait(lock);
+            changed_.wait(lock, [&] {
+              return next_claim_ < written_ + window_ || deliveries_ != seen || stop_requested.load();
+            });
           } else {
             changed_.wait(lock);
           }
@@ -534,6 +542,7 @@ SweepOutcome SweepExecution::run() {
       {
         std::lock_guard<std::mutex> lock(mutex_);
         slots_[run % window_] = std::move(slot);
+        ++deliveries_;
       }
       changed_.notify_all();
       if (master) {
@@ -554,7 +563,7 @@ SweepOutcome SweepExecution::run() {
       while (!writer_error && written_ < next_claim_ &&
              (next_claim_ == end_ || next_claim_ - written_ >= batch_)) {
         if (slots_[written_ % window_].ready) {
-          const std::size_t before = written_;
+          const std::size_t before = written_, seen = deliveries_;
           lock.unlock();
           try {
             write_ready();
@@ -564,7 +573,9 @@ SweepOutcome SweepExecution::run() {
             break;
           }
           lock.lock();
-          if (written_ == before) changed_.wait(lock); // the batch is not complete yet
+          // The batch is not complete yet: wait for another run, unless one
+          // arrived while writing (the last of them may already have).
+          if (written_ == before) changed_.wait(lock, [&] { return deliveries_ != seen; });
         } else {
           changed_.wait(lock);
         }
