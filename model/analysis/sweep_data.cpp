@@ -30,7 +30,7 @@ SweepData::SweepData(const std::string& path) : path_(path) {
   // The design comes from the sweep definition stored in the file, so which
   // parameter each run moves is known, not inferred from the values.
   try {
-    sweep_ = driver::load_sweep_from_string(info_.provenance.resolved_yaml, path);
+    sweep_ = load_sweep_from_string(info_.provenance.resolved_yaml, path);
   } catch (const ConfigError& e) {
     refuse(path, std::string("the sweep definition stored in the file cannot be read back: ") + e.what());
   }
@@ -59,7 +59,7 @@ SweepData::SweepData(const std::string& path) : path_(path) {
 
   // Check the file against its own definition: every run's stored values are
   // what the design gives for its run index (same code, so equal to rounding).
-  if (sweep_.design == driver::DesignKind::sobol || sweep_.design == driver::DesignKind::morris) {
+  if (sweep_.design == DesignKind::sobol || sweep_.design == DesignKind::morris) {
     if (d != sweep_.parameters.size())
       refuse(path, "/parameters has " + std::to_string(d) + " variables, the sweep definition " +
                        std::to_string(sweep_.parameters.size()));

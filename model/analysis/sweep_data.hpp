@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "core/results.hpp"
-#include "driver/sweep_file.hpp"
 #include "io/results_file.hpp"
+#include "scenario/sweep_file.hpp"
 
 namespace arcm::analysis {
 
@@ -52,7 +52,7 @@ public:
 
   const std::string& path() const { return path_; }
   const std::string& design_name() const { return info_.provenance.design; }
-  const driver::SweepDefinition& sweep() const { return sweep_; }
+  const SweepDefinition& sweep() const { return sweep_; }
   //! Number of runs in the file.
   std::size_t runs() const { return run_index_.size(); }
   //! Sweep-wide index of the run at position p.
@@ -82,7 +82,7 @@ private:
   std::string path_;
   io::ResultsFileInfo info_;
   std::unique_ptr<io::ResultsFileReader> reader_;
-  driver::SweepDefinition sweep_;
+  SweepDefinition sweep_;
   std::vector<std::size_t> run_index_;
   std::vector<RunStatus> status_;
   ParameterAxis parameters_;

@@ -98,6 +98,12 @@ std::string usage() {
          "  arcm check [--resolved] FILE.yaml...\n"
          "      validate scenario files without running them; --resolved prints each one\n"
          "      fully resolved (every key explicit, extends applied)\n"
+         "  arcm keys [SECTION...]\n"
+         "      every scenario key of each section (default: all) as a Markdown table: type, unit,\n"
+         "      default, range, whether a sweep or a schedule may vary it, meaning\n"
+         "  arcm keys --readme config/README.md [--write | --check]\n"
+         "      that file with its key tables regenerated from the parameter table: printed,\n"
+         "      written back in place (--write), or compared (--check: exit 1 when they differ)\n"
          "  arcm --version | --help\n\n"
          "exit codes: 0 ok, 1 a run failed, 2 usage, 3 refused input file, 4 file I/O error,\n"
          "            6 sweep interrupted (resumable)\n";
@@ -226,7 +232,7 @@ int command_sweep(const Arguments& args) {
     return retry.still_failed > 0 ? EXIT_RUN_FAILED : EXIT_OK;
   }
   if (sweep_path.empty()) throw UsageError("'arcm sweep' needs a sweep file");
-  const driver::SweepDefinition sweep = driver::load_sweep(sweep_path);
+  const SweepDefinition sweep = load_sweep(sweep_path);
   if (!shard_text.empty()) {
     hpc::ShardSpec shard;
     try {

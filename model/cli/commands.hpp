@@ -34,6 +34,7 @@ int command_sweep(const Arguments& args);
 int command_merge(const Arguments& args);   // hpc_commands.cpp
 int command_status(const Arguments& args);  // hpc_commands.cpp
 int command_analyze(const Arguments& args); // analyze_command.cpp
+int command_keys(const Arguments& args);    // keys_command.cpp
 //! SIGINT, SIGTERM and SIGUSR1 ask a running sweep or merge to stop resumably.
 void install_stop_handlers();
 std::string usage();

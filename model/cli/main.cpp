@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
     if (command == "merge") return command_merge(args);
     if (command == "status") return command_status(args);
     if (command == "analyze") return command_analyze(args);
+    if (command == "keys") return command_keys(args);
     std::cerr << "error: unknown command '" << command << "'\n\n" << usage();
     return EXIT_USAGE;
   } catch (const arcm::ConfigError& e) {

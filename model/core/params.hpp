@@ -153,11 +153,14 @@ struct Tension {
   double adjustment_time{5};   //!< [adjustment_time] τ_T [yr], > 0
 };
 
-//! One field that a schedule event changes. The key is the YAML key.
+//! One value that a schedule event sets, resolved when the scenario is loaded
+//! (scenario/parameter_table.hpp): the table row it came from, the setter of
+//! that row, and the value. Applying it needs no key and no string compare.
 struct ParameterChange {
-  std::string key; //!< a key of `legal` (regime event) or of a jurisdiction
-  double value{0}; //!< new value; booleans as 0/1; regime_scope as 0 = parties, 1 = universal;
-                   //!< domestic_property_security NaN = remove the domestic law
+  std::size_t parameter{0}; //!< row of the table's `legal` (regime event) or jurisdiction section
+  void (*set_regime)(Regime&, double){nullptr};             //!< a regime event's setter
+  void (*set_jurisdiction)(Jurisdiction&, double){nullptr}; //!< a jurisdiction event's setter
+  double value{0}; //!< booleans as 0/1, choices as the index of the word, NaN = null
 };
 
 //! A regime event (MODEL.md §10). YAML: `schedule: [{year, [jurisdiction], set: {...}}]`.
@@ -168,13 +171,15 @@ struct ScheduleEvent {
   std::vector<ParameterChange> changes; //!< [set] in file order
 };
 
+enum class Stepper { dopri5, bulirsch_stoer };
+
 //! Integrator settings. YAML section `integrator`.
 struct IntegratorSettings {
-  std::string stepper{"dopri5"};   //!< [stepper] `dopri5` (default) or `bulirsch_stoer` (both dense output)
-  double relative_tolerance{1e-6}; //!< [relative_tolerance] [-], > 0
-  double absolute_tolerance{1e-6}; //!< [absolute_tolerance] [state units], > 0
-  double initial_step{0.01};       //!< [initial_step] [yr], > 0
-  long max_steps{200000};          //!< [max_steps] accepted steps per run, > 0
+  Stepper stepper{Stepper::dopri5}; //!< [stepper] `dopri5` (default) or `bulirsch_stoer` (both dense output)
+  double relative_tolerance{1e-6};  //!< [relative_tolerance] [-], > 0
+  double absolute_tolerance{1e-6};  //!< [absolute_tolerance] [state units], > 0
+  double initial_step{0.01};        //!< [initial_step] [yr], > 0
+  long max_steps{200000};           //!< [max_steps] accepted steps per run, > 0
   bool locate_switches{
       true}; //!< [locate_switches] dopri5 retries a failed step up to the switch that failed it
   bool predict_switches{true}; //!< [predict_switches] with locate_switches: dopri5 shortens steps to

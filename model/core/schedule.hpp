@@ -1,22 +1,11 @@
 // Regime schedule (MODEL.md §10): the parameters in force between events.
 #pragma once
 
-#include <string>
 #include <vector>
 
 #include "core/params.hpp"
 
 namespace arcm {
-
-//! The keys a regime event (no `jurisdiction:`) may set: every key of `legal`.
-const std::vector<std::string>& regime_event_keys();
-//! The keys a jurisdiction event may set.
-const std::vector<std::string>& jurisdiction_event_keys();
-
-//! Apply one change to the regime. Throws arcm::Error for an unknown key.
-void apply_regime_change(Regime& regime, const ParameterChange& change);
-//! Apply one change to a jurisdiction. Throws arcm::Error for an unknown key.
-void apply_jurisdiction_change(Jurisdiction& jurisdiction, const ParameterChange& change);
 
 //! The parameters that change on the schedule, as in force over one interval.
 struct RegimeState {

@@ -8,10 +8,10 @@
 #include <sstream>
 
 #include "core/errors.hpp"
-#include "driver/sweep_file.hpp"
 #include "dynamics/integrate.hpp"
 #include "io/results_file.hpp"
 #include "scenario/loader.hpp"
+#include "scenario/sweep_file.hpp"
 
 namespace arcm::driver {
 

@@ -417,7 +417,7 @@ void SweepExecution::open() {
       layout.select_trajectories(stored);
     if (shard_copies) layout.trajectory_precision = io::Precision::float64;
     for (const SweepParameter& p : sweep_.parameters)
-      layout.parameters.push_back({p.path, "swept parameter " + p.path, p.resolved.front().units(), {}});
+      layout.parameters.push_back({p.path, p.resolved.front().long_name(), p.resolved.front().units(), {}});
     if (sweep_.design == DesignKind::scenarios) {
       std::string names;
       for (std::size_t s = 0; s < sweep_.scenarios.size(); ++s)
@@ -684,14 +684,16 @@ namespace {
 
 // One retry attempt's settings, as recorded in the run's message.
 struct RetrySetting {
-  std::string stepper;
+  Stepper stepper;
   double relative_tolerance;
   double absolute_tolerance;
   long max_steps;
   std::string describe() const {
+    // The stepper as a scenario file names it.
+    const parameters::Parameter<IntegratorSettings>* row = parameters::table().integrator.find("stepper");
     std::ostringstream text;
-    text << stepper << " with rtol " << relative_tolerance << ", atol " << absolute_tolerance
-         << ", max_steps " << max_steps;
+    text << row->about.choices.at(static_cast<std::size_t>(stepper)) << " with rtol " << relative_tolerance
+         << ", atol " << absolute_tolerance << ", max_steps " << max_steps;
     return text.str();
   }
 };
@@ -712,7 +714,7 @@ RunResults retry_one(const SweepDefinition& sweep, std::size_t run, const std::s
   const IntegratorSettings original = scenario.integrator;
   const std::vector<RetrySetting> settings{{original.stepper, original.relative_tolerance / 100,
                                             original.absolute_tolerance / 100, original.max_steps * 10},
-                                           {"bulirsch_stoer", original.relative_tolerance / 100,
+                                           {Stepper::bulirsch_stoer, original.relative_tolerance / 100,
                                             original.absolute_tolerance / 100, original.max_steps * 10}};
   RunResults results;
   std::string tried;

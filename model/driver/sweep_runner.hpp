@@ -11,7 +11,7 @@
 
 #include "core/results.hpp"
 #include "driver/progress.hpp"
-#include "driver/sweep_file.hpp"
+#include "scenario/sweep_file.hpp"
 
 namespace arcm::driver {
 

@@ -500,7 +500,7 @@ template <bool Probed> RunResults RunIntegrator<Probed>::run() {
   scratch_.assign(layout_.size(), 0.0);
   reference_ = make_run_reference(scenario_, segments_.front().in_force, x, layout_);
   stop_time_ = scenario_.end_year;
-  const bool dopri5 = scenario_.integrator.stepper != "bulirsch_stoer";
+  const bool dopri5 = scenario_.integrator.stepper != Stepper::bulirsch_stoer;
   using Runge = Dopri5;
   for (std::size_t s = 0; s < segments_.size(); ++s) {
     const bool last = s + 1 == segments_.size();

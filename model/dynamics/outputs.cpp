@@ -4,8 +4,10 @@
 #include <cmath>
 #include <functional>
 #include <limits>
+#include <stdexcept>
 
 #include "core/errors.hpp"
+#include "core/variables.hpp"
 
 namespace arcm {
 
@@ -78,73 +80,62 @@ double gini_of_gains(const RowContext& c) {
 
 // The catalog does not depend on the scenario's size: the state blocks' fill
 // functions find their offsets in the row context's layout. It is built once
-// per process (see catalog()), so a run's set-up allocates none of it.
+// per process (see catalog()), so a run's set-up allocates none of it. The
+// variables and their order are core/variables.cpp's; each is paired here,
+// by name, with the code that fills one row of it.
 std::vector<CatalogEntry> build_catalog() {
-  const StateLayout layout(1, 1, 1); // only the blocks' order, names and shapes are read
+  const std::vector<TrajectoryVariableInfo>& variables = trajectory_variables();
   std::vector<CatalogEntry> cat;
-  const std::vector<std::string> AR{"actor", "resource"}, A{"actor"}, R{"resource"}, B{"beneficiary"}, S{};
+  auto fill = [&](const char* name, RowFiller filler) {
+    const std::size_t at = cat.size();
+    if (at >= variables.size() || variables[at].name != name)
+      throw std::logic_error(std::string("dynamics/outputs.cpp fills '") + name +
+                             "' where core/variables.cpp lists '" +
+                             (at < variables.size() ? variables[at].name : std::string("nothing")) + "'");
+    cat.push_back({variables[at], std::move(filler)});
+  };
 
-  // Every state block, copied as it is (MODEL.md §2 plus extensions).
+  // Every state block, copied as it is (docs/model.md §2).
+  const StateLayout layout(1, 1, 1); // only the blocks' order and names are read
   for (std::size_t block = 0; block < layout.blocks().size(); ++block) {
-    const auto& placed = layout.blocks()[block];
-    std::vector<std::string> dims;
-    switch (placed.block.shape) {
-    case StateBlock::Shape::actor_resource: dims = AR; break;
-    case StateBlock::Shape::actor: dims = A; break;
-    case StateBlock::Shape::resource: dims = R; break;
-    case StateBlock::Shape::beneficiary: dims = B; break;
-    case StateBlock::Shape::scalar: dims = S; break;
-    }
     // The right-hand side reads these blocks as max(0, x); an integration
     // error can take them a little below zero (about the absolute tolerance),
     // which is recorded as the 0 the model uses, not as a negative quantity.
-    const std::string name = placed.block.name;
+    const std::string name = layout.blocks()[block].block.name;
     const bool nonnegative = name == "capacity" || name == "pipeline" || name == "stock" ||
                              name == "debris" || name == "launch_experience";
-    cat.push_back({{placed.block.name, placed.block.long_name, placed.block.units, dims},
-                   [block, nonnegative](const RowContext& c, double* out) {
-                     const std::size_t offset = c.layout.blocks()[block].offset;
-                     const std::size_t count = c.layout.blocks()[block].count;
-                     std::copy(c.x.begin() + static_cast<std::ptrdiff_t>(offset),
-                               c.x.begin() + static_cast<std::ptrdiff_t>(offset + count), out);
-                     if (nonnegative)
-                       for (std::size_t j = 0; j < count; ++j) out[j] = std::max(0.0, out[j]);
-                   }});
+    fill(layout.blocks()[block].block.name, [block, nonnegative](const RowContext& c, double* out) {
+      const std::size_t offset = c.layout.blocks()[block].offset;
+      const std::size_t count = c.layout.blocks()[block].count;
+      std::copy(c.x.begin() + static_cast<std::ptrdiff_t>(offset),
+                c.x.begin() + static_cast<std::ptrdiff_t>(offset + count), out);
+      if (nonnegative)
+        for (std::size_t j = 0; j < count; ++j) out[j] = std::max(0.0, out[j]);
+    });
   }
   auto copy_vector = [](const std::vector<double> Workspace::*member) {
     return [member](const RowContext& c, double* out) {
       std::copy((c.w.*member).begin(), (c.w.*member).end(), out);
     };
   };
-  cat.push_back({{"price", "market price", "M$/t", R}, copy_vector(&Workspace::price)});
-  cat.push_back(
-      {{"demand", "quantity demanded at the market price", "t/yr", R}, copy_vector(&Workspace::demand)});
-  cat.push_back({{"fringe_supply", "competitive fringe supply", "t/yr", R}, copy_vector(&Workspace::fringe)});
-  cat.push_back({{"backstop_supply", "backstop supply (cap regime only)", "t/yr", R},
-                 copy_vector(&Workspace::backstop)});
-  cat.push_back({{"backstop_price", "backstop price cap (inf: no backstop)", "M$/t", R},
-                 copy_vector(&Workspace::backstop_price)});
-  cat.push_back({{"extraction", "extraction rate q", "t/yr", AR}, copy_vector(&Workspace::extraction)});
-  cat.push_back({{"revenue", "gross revenue P q", "M$/yr", AR}, copy_vector(&Workspace::revenue)});
-  cat.push_back({{"royalty", "benefit-sharing royalty paid", "M$/yr", AR}, copy_vector(&Workspace::royalty)});
-  cat.push_back({{"profit_rate", "cash profit after royalty, operating and resupply costs", "M$/yr", AR},
-                 copy_vector(&Workspace::profit)});
-  cat.push_back(
-      {{"investment", "investment in new capacity", "M$/yr", AR}, copy_vector(&Workspace::investment)});
-  cat.push_back({{"unit_cost", "unit extraction and transport cost c", "M$/t", AR},
-                 copy_vector(&Workspace::unit_cost)});
-  cat.push_back({{"user_cost", "internalised scarcity (user) cost mu", "M$/t", AR},
-                 copy_vector(&Workspace::user_cost)});
-  cat.push_back({{"capital_cost", "capital cost of one t/yr of new capacity", "M$ yr/t", AR},
-                 copy_vector(&Workspace::capital_cost)});
-  cat.push_back({{"launch_cost", "launch cost paid per tonne to LEO", "M$/t", A},
-                 copy_vector(&Workspace::launch_cost)});
-  cat.push_back(
-      {{"launched_mass", "mass launched for the actor", "t/yr", A}, copy_vector(&Workspace::launched_mass)});
-  cat.push_back({{"tension_target", "target tension T*", "1", S},
-                 [](const RowContext& c, double* out) { out[0] = c.w.tension_target; }});
+  fill("price", copy_vector(&Workspace::price));
+  fill("demand", copy_vector(&Workspace::demand));
+  fill("fringe_supply", copy_vector(&Workspace::fringe));
+  fill("backstop_supply", copy_vector(&Workspace::backstop));
+  fill("backstop_price", copy_vector(&Workspace::backstop_price));
+  fill("extraction", copy_vector(&Workspace::extraction));
+  fill("revenue", copy_vector(&Workspace::revenue));
+  fill("royalty", copy_vector(&Workspace::royalty));
+  fill("profit_rate", copy_vector(&Workspace::profit));
+  fill("investment", copy_vector(&Workspace::investment));
+  fill("unit_cost", copy_vector(&Workspace::unit_cost));
+  fill("user_cost", copy_vector(&Workspace::user_cost));
+  fill("capital_cost", copy_vector(&Workspace::capital_cost));
+  fill("launch_cost", copy_vector(&Workspace::launch_cost));
+  fill("launched_mass", copy_vector(&Workspace::launched_mass));
+  fill("tension_target", [](const RowContext& c, double* out) { out[0] = c.w.tension_target; });
 
-  // Division indicators (§11).
+  // Division indicators (docs/model.md §3.12).
   auto kind_share_now = [](ActorKind kind) {
     return [kind](const RowContext& c, double* out) {
       const std::size_t n = c.scenario.n_actors(), m = c.scenario.n_resources();
@@ -158,69 +149,61 @@ std::vector<CatalogEntry> build_catalog() {
       }
     };
   };
-  cat.push_back({{"state_share_extraction", "share of current extraction by states", "1", R},
-                 kind_share_now(ActorKind::state)});
-  cat.push_back({{"firm_share_extraction", "share of current extraction by firms", "1", R},
-                 kind_share_now(ActorKind::firm)});
-  cat.push_back({{"total_extraction", "total extraction by all actors", "t/yr", R},
-                 [](const RowContext& c, double* out) {
-                   const std::size_t n = c.scenario.n_actors(), m = c.scenario.n_resources();
-                   for (std::size_t k = 0; k < m; ++k) {
-                     out[k] = 0.0;
-                     for (std::size_t i = 0; i < n; ++i) out[k] += c.w.extraction[i * m + k];
-                   }
-                 }});
-  cat.push_back({{"cumulative_share_by_kind",
-                  "share of cumulative extraction by actor kind",
-                  "1",
-                  {"kind", "resource"}},
-                 [](const RowContext& c, double* out) {
-                   const std::size_t n = c.scenario.n_actors(), m = c.scenario.n_resources();
-                   for (std::size_t k = 0; k < m; ++k) {
-                     double total = 0.0, states = 0.0;
-                     for (std::size_t i = 0; i < n; ++i) {
-                       const double cum = cumulative_extraction(c, i, k);
-                       total += cum;
-                       if (c.scenario.actors[i].kind == ActorKind::state) states += cum;
-                     }
-                     out[0 * m + k] = safe_ratio(states, total);
-                     out[1 * m + k] = safe_ratio(total - states, total);
-                   }
-                 }});
-  cat.push_back(
-      {{"cumulative_share_by_bloc", "share of cumulative extraction by bloc", "1", {"bloc", "resource"}},
-       [](const RowContext& c, double* out) {
-         const std::size_t n = c.scenario.n_actors(), m = c.scenario.n_resources();
-         const std::size_t nb = c.scenario.blocs.size();
-         for (std::size_t k = 0; k < m; ++k) {
-           double total = 0.0;
-           for (std::size_t i = 0; i < n; ++i) total += cumulative_extraction(c, i, k);
-           for (std::size_t b = 0; b < nb; ++b) {
-             double of_bloc = 0.0;
-             for (std::size_t i = 0; i < n; ++i)
-               if (c.scenario.actors[i].bloc == static_cast<int>(b))
-                 of_bloc += cumulative_extraction(c, i, k);
-             out[b * m + k] = safe_ratio(of_bloc, total);
-           }
-         }
-       }});
-  cat.push_back(
-      {{"hhi", "Herfindahl-Hirschman index of extraction", "1", R}, [](const RowContext& c, double* out) {
-         const std::size_t n = c.scenario.n_actors(), m = c.scenario.n_resources();
-         for (std::size_t k = 0; k < m; ++k) {
-           double total = 0.0;
-           for (std::size_t i = 0; i < n; ++i) total += c.w.extraction[i * m + k];
-           double hhi = 0.0;
-           if (total > 0.0)
-             for (std::size_t i = 0; i < n; ++i) {
-               const double s = c.w.extraction[i * m + k] / total;
-               hhi += s * s;
-             }
-           out[k] = hhi;
-         }
-       }});
-  cat.push_back({{"gini", "weighted Gini coefficient of per-capita gains over beneficiaries", "1", S},
-                 [](const RowContext& c, double* out) { out[0] = gini_of_gains(c); }});
+  fill("state_share_extraction", kind_share_now(ActorKind::state));
+  fill("firm_share_extraction", kind_share_now(ActorKind::firm));
+  fill("total_extraction", [](const RowContext& c, double* out) {
+    const std::size_t n = c.scenario.n_actors(), m = c.scenario.n_resources();
+    for (std::size_t k = 0; k < m; ++k) {
+      out[k] = 0.0;
+      for (std::size_t i = 0; i < n; ++i) out[k] += c.w.extraction[i * m + k];
+    }
+  });
+  fill("cumulative_share_by_kind", [](const RowContext& c, double* out) {
+    const std::size_t n = c.scenario.n_actors(), m = c.scenario.n_resources();
+    for (std::size_t k = 0; k < m; ++k) {
+      double total = 0.0, states = 0.0;
+      for (std::size_t i = 0; i < n; ++i) {
+        const double cum = cumulative_extraction(c, i, k);
+        total += cum;
+        if (c.scenario.actors[i].kind == ActorKind::state) states += cum;
+      }
+      out[0 * m + k] = safe_ratio(states, total);
+      out[1 * m + k] = safe_ratio(total - states, total);
+    }
+  });
+  fill("cumulative_share_by_bloc", [](const RowContext& c, double* out) {
+    const std::size_t n = c.scenario.n_actors(), m = c.scenario.n_resources();
+    const std::size_t nb = c.scenario.blocs.size();
+    for (std::size_t k = 0; k < m; ++k) {
+      double total = 0.0;
+      for (std::size_t i = 0; i < n; ++i) total += cumulative_extraction(c, i, k);
+      for (std::size_t b = 0; b < nb; ++b) {
+        double of_bloc = 0.0;
+        for (std::size_t i = 0; i < n; ++i)
+          if (c.scenario.actors[i].bloc == static_cast<int>(b)) of_bloc += cumulative_extraction(c, i, k);
+        out[b * m + k] = safe_ratio(of_bloc, total);
+      }
+    }
+  });
+  fill("hhi", [](const RowContext& c, double* out) {
+    const std::size_t n = c.scenario.n_actors(), m = c.scenario.n_resources();
+    for (std::size_t k = 0; k < m; ++k) {
+      double total = 0.0;
+      for (std::size_t i = 0; i < n; ++i) total += c.w.extraction[i * m + k];
+      double hhi = 0.0;
+      if (total > 0.0)
+        for (std::size_t i = 0; i < n; ++i) {
+          const double s = c.w.extraction[i * m + k] / total;
+          hhi += s * s;
+        }
+      out[k] = hhi;
+    }
+  });
+  fill("gini", [](const RowContext& c, double* out) { out[0] = gini_of_gains(c); });
+  if (cat.size() != variables.size())
+    throw std::logic_error("dynamics/outputs.cpp fills " + std::to_string(cat.size()) +
+                           " trajectory variables, core/variables.cpp lists " +
+                           std::to_string(variables.size()));
   return cat;
 }
 
@@ -240,18 +223,6 @@ std::size_t dim_size(const Scenario& sc, const std::string& dim) {
 }
 
 } // namespace
-
-std::vector<TrajectoryVariableInfo> trajectory_variable_catalog() {
-  std::vector<TrajectoryVariableInfo> infos;
-  for (const auto& entry : catalog()) infos.push_back(entry.info);
-  return infos;
-}
-
-std::vector<std::string> trajectory_variable_names() {
-  std::vector<std::string> names;
-  for (const auto& info : trajectory_variable_catalog()) names.push_back(info.name);
-  return names;
-}
 
 std::vector<double> output_grid(const Scenario& scenario) {
   const double span = scenario.end_year - scenario.start_year;

@@ -1,5 +1,5 @@
-// Recording a run on its output grid (MODEL.md §11): every state block and
-// every derived output, and the per-run summary built from them.
+// Recording a run on its output grid (docs/model.md §3.12–§3.14): every
+// variable of core/variables.hpp, and the per-run summary built from them.
 #pragma once
 
 #include <string>
@@ -8,23 +8,12 @@
 #include "core/params.hpp"
 #include "core/results.hpp"
 #include "core/state.hpp"
+#include "core/variables.hpp"
 #include "dynamics/system.hpp"
 
 namespace arcm {
 
 struct CatalogEntry; // a variable's description and how to fill a row of it (outputs.cpp)
-
-//! Name, unit and meaning of every trajectory variable the model can record,
-//! in output order (state blocks first). `output.variables` must name these.
-struct TrajectoryVariableInfo {
-  std::string name;
-  std::string long_name;
-  std::string units;
-  std::vector<std::string> dims; //!< without the leading "time"
-};
-std::vector<TrajectoryVariableInfo> trajectory_variable_catalog();
-//! Just the names, for validating scenario files.
-std::vector<std::string> trajectory_variable_names();
 
 //! Output years t0 + j h, j = 0..n, with n = round((end − t0) / h).
 std::vector<double> output_grid(const Scenario& scenario);

@@ -7,9 +7,9 @@
 #include <sstream>
 
 #include "core/errors.hpp"
-#include "driver/sweep_file.hpp"
 #include "hpc/shard.hpp"
 #include "io/results_file.hpp"
+#include "scenario/sweep_file.hpp"
 
 namespace arcm::hpc {
 
@@ -33,7 +33,7 @@ struct Shard {
 };
 
 // Names of the trajectory variables the sweep keeps ensemble statistics of.
-std::vector<std::string> ensemble_names(const driver::SweepDefinition& sweep, const RunResults& blank) {
+std::vector<std::string> ensemble_names(const SweepDefinition& sweep, const RunResults& blank) {
   std::vector<std::string> names;
   for (const Variable& var : blank.trajectories)
     if (sweep.output.all_ensemble || std::find(sweep.output.ensemble.begin(), sweep.output.ensemble.end(),
@@ -170,8 +170,7 @@ MergeOutcome merge_shards(const std::vector<std::string>& paths, const MergeOpti
   if (options.output_path.empty()) throw IoError("arcm merge needs an output file (-o FILE.h5)");
   std::string resolved;
   const std::vector<Shard> shards = open_shards(paths, resolved);
-  const driver::SweepDefinition sweep =
-      driver::load_sweep_from_string(resolved, shards.front().path + "#resolved_yaml");
+  const SweepDefinition sweep = load_sweep_from_string(resolved, shards.front().path + "#resolved_yaml");
 
   driver::SweepOptions sweep_options;
   sweep_options.output_path = options.output_path;

@@ -51,7 +51,7 @@ int default_threads(int requested) {
 }
 
 // Computes runs [first, end) with `threads` OpenMP threads (one run each at a time).
-std::vector<RunResults> compute_range(const driver::SweepDefinition& sweep, const RunResults& blank,
+std::vector<RunResults> compute_range(const SweepDefinition& sweep, const RunResults& blank,
                                       std::size_t first, std::size_t end, int threads) {
   std::vector<RunResults> results(end - first);
   const auto n = static_cast<long>(end - first);
@@ -82,7 +82,7 @@ void wait_sleeping(MPI_Request& request) {
   }
 }
 
-int worker(const driver::SweepDefinition& sweep, int threads) {
+int worker(const SweepDefinition& sweep, int threads) {
   const RunResults blank = driver::sweep_blank_results(sweep);
   std::vector<char> buffer;
   auto put_threads = [&] {
@@ -110,7 +110,7 @@ int worker(const driver::SweepDefinition& sweep, int threads) {
 // rank's OpenMP threads while the main thread talks MPI and writes.
 class LocalWorker {
 public:
-  LocalWorker(const driver::SweepDefinition& sweep, const RunResults& blank, int threads)
+  LocalWorker(const SweepDefinition& sweep, const RunResults& blank, int threads)
       : sweep_(sweep), blank_(blank), threads_(threads), thread_([this] { loop(); }) {}
   ~LocalWorker() {
     {
@@ -160,7 +160,7 @@ private:
     }
   }
 
-  const driver::SweepDefinition& sweep_;
+  const SweepDefinition& sweep_;
   const RunResults& blank_;
   int threads_;
   std::mutex mutex_;
@@ -171,7 +171,7 @@ private:
   std::thread thread_;
 };
 
-driver::SweepOutcome root(const driver::SweepDefinition& sweep, driver::SweepSession& session, int ranks,
+driver::SweepOutcome root(const SweepDefinition& sweep, driver::SweepSession& session, int ranks,
                           const std::vector<int>& threads, int local_threads,
                           int (*exit_code_of)(const driver::SweepOutcome&)) {
   // Grain: a few runs per thread, so a rank's threads stay busy while its
@@ -313,7 +313,7 @@ bool launched_by_mpi() {
   return std::getenv("PMIX_RANK") != nullptr && env_int("SLURM_NTASKS", 1) > 1;
 }
 
-MpiSweepResult run_mpi_sweep(const driver::SweepDefinition& sweep, const driver::SweepOptions& options,
+MpiSweepResult run_mpi_sweep(const SweepDefinition& sweep, const driver::SweepOptions& options,
                              int (*exit_code_of)(const driver::SweepOutcome&)) {
   int provided = 0;
   MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided);

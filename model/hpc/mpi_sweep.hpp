@@ -28,7 +28,7 @@ struct MpiSweepResult {
 //! Errors before the first run (bad file, refused resume) are thrown on rank 0
 //! after the workers were told to stop; errors later abort the job, leaving
 //! NAME.partial resumable.
-MpiSweepResult run_mpi_sweep(const driver::SweepDefinition& sweep, const driver::SweepOptions& options,
+MpiSweepResult run_mpi_sweep(const SweepDefinition& sweep, const driver::SweepOptions& options,
                              int (*exit_code_of)(const driver::SweepOutcome&));
 
 } // namespace arcm::hpc

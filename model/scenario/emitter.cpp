@@ -3,29 +3,15 @@
 // form and the layout (block style, schema order) is fixed.
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
 #include <sstream>
 
 #include "scenario/loader.hpp"
+#include "scenario/node_values.hpp"
+#include "scenario/parameter_table.hpp"
 
 namespace arcm {
 
 namespace {
-
-// The shortest %g form that reads back as exactly `value`; whole numbers of
-// moderate size are written without an exponent (3650000, not 3.65e+06).
-std::string number_text(double value) {
-  char buffer[40];
-  if (value == std::trunc(value) && std::abs(value) < 1e15) {
-    std::snprintf(buffer, sizeof buffer, "%.0f", value);
-    return value == 0 ? "0" : buffer; // "0", never "-0"
-  }
-  for (int digits = 1; digits <= 17; ++digits) {
-    std::snprintf(buffer, sizeof buffer, "%.*g", digits, value);
-    if (std::strtod(buffer, nullptr) == value) break;
-  }
-  return buffer;
-}
 
 std::string quoted(const std::string& text) {
   std::string out = "\"";
@@ -82,176 +68,139 @@ private:
   std::ostringstream out_;
 };
 
-void write_regime(Writer& w, const Regime& r) {
-  w.section(0, "legal");
-  w.number(1, "property_security", r.property_security);
-  w.number(1, "safety_zone_exclusivity", r.safety_zone_exclusivity);
-  w.number(1, "benefit_sharing_rate", r.benefit_sharing_rate);
-  w.word(1, "regime_scope", r.scope == RegimeScope::universal ? "universal" : "parties");
-  w.number(1, "cross_bloc_recognition", r.cross_bloc_recognition);
-  w.number(1, "debris_mitigation", r.debris_mitigation);
-  w.boolean(1, "cross_bloc_launch", r.cross_bloc_launch);
-  w.number(1, "spillover_within_bloc", r.spillover_within_bloc);
-  w.number(1, "spillover_across_blocs", r.spillover_across_blocs);
-  w.number(1, "asat_tests_per_tension", r.asat_tests_per_tension);
-}
+using parameters::Parameter;
+using parameters::Section;
+using parameters::Type;
 
-void write_globals(Writer& w, const Scenario& s) {
-  const Economy& e = s.economy;
-  w.section(0, "economy");
-  w.number(1, "social_discount_rate", e.social_discount_rate);
-  w.number(1, "eligibility_band", e.eligibility_band);
-  w.number(1, "investment_saturation", e.investment_saturation);
-  w.number(1, "revenue_share_floor", e.revenue_share_floor);
-  w.number(1, "title_risk_premium", e.title_risk_premium);
-  w.number(1, "tension_risk_premium", e.tension_risk_premium);
-  w.number(1, "tension_cost_surcharge", e.tension_cost_surcharge);
-  w.number(1, "debris_launch_surcharge", e.debris_launch_surcharge);
-  w.number(1, "mitigation_cost", e.mitigation_cost);
-  w.number(1, "debris_capacity_loss", e.debris_capacity_loss);
+// A key the table leaves to the section's own code (a reference, a list, a
+// sub-section), written at its row's place.
+template <class Struct>
+using StructuredWriter = void (*)(Writer&, int, const char*, const Struct&, const Scenario&);
 
-  const Debris& d = s.debris;
-  w.section(0, "debris");
-  w.number(1, "initial", d.initial);
-  w.number(1, "reference", d.reference);
-  w.number(1, "saturation", d.saturation);
-  w.number(1, "kessler_threshold", d.kessler_threshold);
-  w.number(1, "per_launched_tonne", d.per_launched_tonne);
-  w.number(1, "collision_rate", d.collision_rate);
-  w.number(1, "decay_rate", d.decay_rate);
-  w.number(1, "per_asat_test", d.per_asat_test);
-
-  const Tension& t = s.tension;
-  w.section(0, "tension");
-  w.number(1, "initial", t.initial);
-  w.number(1, "base", t.base);
-  w.number(1, "inequality_weight", t.inequality_weight);
-  w.number(1, "claims_weight", t.claims_weight);
-  w.number(1, "adjustment_time", t.adjustment_time);
-
-  write_regime(w, s.regime);
-}
-
-void write_jurisdictions(Writer& w, const Scenario& s) {
-  if (s.jurisdictions.empty()) return w.word(0, "jurisdictions", "{}");
-  w.section(0, "jurisdictions");
-  for (const Jurisdiction& j : s.jurisdictions) {
-    w.section(1, key_text(j.id));
-    w.number(2, "domestic_property_security", j.has_domestic_law ? j.domestic_property_security : NOT_SET);
-    w.number(2, "licensing_fee_share", j.licensing_fee_share);
-    w.number(2, "licensing_delay", j.licensing_delay);
-    w.boolean(2, "party_to_regime", j.party_to_regime);
-  }
-}
-
-void write_per_resource(Writer& w, const char* key, const std::vector<double>& values, const Scenario& s) {
-  if (s.resources.empty()) return w.word(2, key, "{}");
-  w.section(2, key);
-  for (std::size_t k = 0; k < s.resources.size(); ++k)
-    w.number(3, key_text(s.resources[k].id), k < values.size() ? values[k] : 0.0);
-}
-
-void write_actors(Writer& w, const Scenario& s) {
-  if (s.actors.empty()) return w.word(0, "actors", "{}");
-  w.section(0, "actors");
-  for (const Actor& a : s.actors) {
-    w.section(1, key_text(a.id));
-    w.word(2, "kind", a.kind == ActorKind::state ? "state" : "firm");
-    const bool known_jurisdiction =
-        a.jurisdiction >= 0 && a.jurisdiction < static_cast<int>(s.jurisdictions.size());
-    w.string(2, "jurisdiction",
-             known_jurisdiction ? s.jurisdictions[static_cast<std::size_t>(a.jurisdiction)].id : "");
-    const bool has_bloc = a.bloc >= 0 && a.bloc < static_cast<int>(s.blocs.size());
-    w.string(2, "bloc", has_bloc ? s.blocs[static_cast<std::size_t>(a.bloc)] : "");
-    w.number(2, "launch_cost", a.launch_cost);
-    w.number(2, "launch_cost_floor", a.launch_cost_floor);
-    w.number(2, "progress_ratio", a.progress_ratio);
-    w.number(2, "launch_experience", a.launch_experience);
-    w.number(2, "launch_markup", a.launch_markup);
-    w.boolean(2, "launch_provider", a.launch_provider);
-    w.number(2, "base_launch_mass", a.base_launch_mass);
-    w.number(2, "base_launch_growth", a.base_launch_growth);
-    w.number(2, "budget", a.budget);
-    w.number(2, "resource_budget_share", a.resource_budget_share);
-    w.number(2, "budget_growth", a.budget_growth);
-    w.number(2, "profit_reinvestment", a.profit_reinvestment);
-    w.number(2, "discount_rate", a.discount_rate);
-    w.number(2, "adjustment_speed", a.adjustment_speed);
-    w.number(2, "strategic_value", a.strategic_value);
-    w.number(2, "cost_efficiency", a.cost_efficiency);
-    write_per_resource(w, "initial_capacity", a.initial_capacity, s);
-    write_per_resource(w, "initial_pipeline", a.initial_pipeline, s);
-  }
-}
-
-void write_resources(Writer& w, const Scenario& s) {
-  if (s.resources.empty()) return w.word(0, "resources", "{}");
-  w.section(0, "resources");
-  for (const Resource& k : s.resources) {
-    w.section(1, key_text(k.id));
-    w.string(2, "description", k.description);
-    w.number(2, "demand", k.demand);
-    w.number(2, "reference_price", k.reference_price);
-    w.number(2, "elasticity", k.elasticity);
-    w.number(2, "demand_growth", k.demand_growth);
-    w.number(2, "fringe_supply", k.fringe_supply);
-    w.number(2, "fringe_elasticity", k.fringe_elasticity);
-    if (k.has_backstop) {
-      w.section(2, "backstop");
-      w.number(3, "price", k.backstop_price);
-      w.number(3, "launch_mass", k.backstop_launch_mass);
-    } else {
-      w.word(2, "backstop", "none");
+// Every row of `section` for `value`, at `indent`, in the table's order.
+template <class Struct>
+void write_section(Writer& w, int indent, const Section<Struct>& section, const Struct& value,
+                   const Scenario& s, StructuredWriter<Struct> structured = nullptr) {
+  for (const Parameter<Struct>& row : section.rows) {
+    const char* key = row.key();
+    switch (row.about.type) {
+    case Type::number:
+    case Type::optional_number: w.number(indent, key, row.get(value)); break; // NaN is written as null
+    case Type::whole_number: w.word(indent, key, number_text(row.get(value))); break;
+    case Type::boolean: w.boolean(indent, key, row.get(value) != 0.0); break;
+    case Type::choice: {
+      const char* word = row.about.choices.at(parameters::choice_index(row.get(value)));
+      if (row.about.quoted)
+        w.string(indent, key, word);
+      else
+        w.word(indent, key, word);
+      break;
     }
-    w.number(2, "stock", k.stock);
-    w.number(2, "min_stock", k.min_stock);
-    w.number(2, "stock_exponent", k.stock_exponent);
-    w.number(2, "regeneration_rate", k.regeneration_rate);
-    w.number(2, "stock_capacity", k.stock_capacity);
-    w.number(2, "extraction_cost", k.extraction_cost);
-    w.number(2, "transport_cost", k.transport_cost);
-    w.number(2, "operations_mass", k.operations_mass);
-    w.number(2, "hardware_cost", k.hardware_cost);
-    w.number(2, "plant_mass", k.plant_mass);
-    w.number(2, "build_time", k.build_time);
-    w.number(2, "depreciation", k.depreciation);
-    w.number(2, "entry_scale", k.entry_scale);
+    case Type::text: w.string(indent, key, value.*(row.text)); break;
+    case Type::per_resource: {
+      const std::vector<double>& values = value.*(row.list);
+      if (s.resources.empty()) {
+        w.word(indent, key, "{}");
+        break;
+      }
+      w.section(indent, key);
+      for (std::size_t k = 0; k < s.resources.size(); ++k)
+        w.number(indent + 1, key_text(s.resources[k].id), k < values.size() ? values[k] : 0.0);
+      break;
+    }
+    case Type::structured:
+      if (structured != nullptr) structured(w, indent, key, value, s);
+      break;
+    }
   }
 }
 
-void write_beneficiaries(Writer& w, const Scenario& s) {
-  if (s.beneficiaries.empty()) return w.word(0, "beneficiaries", "{}");
-  w.section(0, "beneficiaries");
-  for (const Beneficiary& b : s.beneficiaries) {
-    w.section(1, key_text(b.id));
-    w.number(2, "weight", b.weight);
+// A section of ids (`actors: {ID: {...}}` ...), `{}` when empty.
+template <class Item>
+void write_items(Writer& w, const char* key, const Section<Item>& section, const std::vector<Item>& items,
+                 const Scenario& s, StructuredWriter<Item> structured = nullptr) {
+  if (items.empty()) return w.word(0, key, "{}");
+  w.section(0, key);
+  for (const Item& item : items) {
+    w.section(1, key_text(item.id));
+    write_section(w, 2, section, item, s, structured);
   }
 }
 
-void write_change(Writer& w, const ParameterChange& change) {
-  if (change.key == "regime_scope")
-    return w.word(3, change.key, change.value != 0.0 ? "universal" : "parties");
-  if (change.key == "cross_bloc_launch" || change.key == "party_to_regime")
-    return w.boolean(3, change.key, change.value != 0.0);
-  w.number(3, change.key, change.value); // NaN (repeal a domestic law) is written as null
+void write_output_variables(Writer& w, int indent, const char* key, const OutputSettings& output,
+                            const Scenario&) {
+  if (output.all_variables) {
+    w.word(indent, key, "all");
+  } else if (output.variables.empty()) {
+    w.word(indent, key, "none");
+  } else {
+    w.section(indent, key);
+    for (const std::string& name : output.variables) w.item(indent + 1, quoted(name));
+  }
+}
+
+void write_backstop(Writer& w, int indent, const char* key, const Resource& k, const Scenario& s) {
+  if (!k.has_backstop) return w.word(indent, key, "none");
+  w.section(indent, key);
+  write_section(w, indent + 1, parameters::table().backstop, k, s);
+}
+
+void write_actor_reference(Writer& w, int indent, const char* key, const Actor& a, const Scenario& s) {
+  if (std::string(key) == "jurisdiction") {
+    const bool known = a.jurisdiction >= 0 && a.jurisdiction < static_cast<int>(s.jurisdictions.size());
+    return w.string(indent, key, known ? s.jurisdictions[static_cast<std::size_t>(a.jurisdiction)].id : "");
+  }
+  const bool has_bloc = a.bloc >= 0 && a.bloc < static_cast<int>(s.blocs.size());
+  w.string(indent, key, has_bloc ? s.blocs[static_cast<std::size_t>(a.bloc)] : "");
+}
+
+// One change of an event's `set`, written as its row's type is.
+template <class Struct> void write_change(Writer& w, const Parameter<Struct>& row, double value) {
+  switch (row.about.type) {
+  case Type::choice: return w.word(3, row.key(), row.about.choices.at(parameters::choice_index(value)));
+  case Type::boolean: return w.boolean(3, row.key(), value != 0.0);
+  default: return w.number(3, row.key(), value); // NaN (repeal a domestic law) is written as null
+  }
+}
+
+void write_event_part(Writer& w, int indent, const char* key, const ScheduleEvent& event, const Scenario& s) {
+  if (std::string(key) == "jurisdiction") {
+    if (event.target == ScheduleEvent::Target::all_jurisdictions) {
+      w.string(indent, key, "*");
+    } else if (event.target == ScheduleEvent::Target::one_jurisdiction) {
+      const bool known =
+          event.jurisdiction >= 0 && event.jurisdiction < static_cast<int>(s.jurisdictions.size());
+      w.string(indent, key, known ? s.jurisdictions[static_cast<std::size_t>(event.jurisdiction)].id : "");
+    }
+    return;
+  }
+  w.section(indent, key);
+  for (const ParameterChange& change : event.changes) {
+    if (event.target == ScheduleEvent::Target::regime)
+      write_change(w, parameters::regime_row(change), change.value);
+    else
+      write_change(w, parameters::jurisdiction_row(change), change.value);
+  }
 }
 
 void write_schedule(Writer& w, const Scenario& s) {
   if (s.schedule.empty()) return w.word(0, "schedule", "[]");
   w.section(0, "schedule");
+  const Section<ScheduleEvent>& section = parameters::table().event;
   for (const ScheduleEvent& event : s.schedule) {
+    // `- year: Y` opens the item; the rest of the event is indented under it.
     w.word(1, "- year", number_text(event.year));
-    if (event.target == ScheduleEvent::Target::all_jurisdictions) {
-      w.string(2, "jurisdiction", "*");
-    } else if (event.target == ScheduleEvent::Target::one_jurisdiction) {
-      const bool known =
-          event.jurisdiction >= 0 && event.jurisdiction < static_cast<int>(s.jurisdictions.size());
-      w.string(2, "jurisdiction",
-               known ? s.jurisdictions[static_cast<std::size_t>(event.jurisdiction)].id : "");
-    }
-    w.section(2, "set");
-    for (const ParameterChange& change : event.changes) write_change(w, change);
+    Section<ScheduleEvent> rest{section.path, section.title, {section.rows.begin() + 1, section.rows.end()}};
+    write_section(w, 2, rest, event, s, &write_event_part);
   }
+}
+
+// A top-level section of the table, under its own key.
+template <class Struct>
+void write_top_section(Writer& w, const Section<Struct>& section, const Struct& value, const Scenario& s,
+                       StructuredWriter<Struct> structured = nullptr) {
+  w.section(0, section.path);
+  write_section(w, 1, section, value, s, structured);
 }
 
 } // namespace
@@ -261,46 +210,27 @@ std::string yaml_quoted(const std::string& text) {
 }
 
 std::string to_yaml(const Scenario& s) {
+  const parameters::Table& table = parameters::table();
   Writer w;
   w.string(0, "name", s.name);
   w.string(0, "description", s.description);
-  w.section(0, "time");
-  w.number(1, "start", s.start_year);
-  w.number(1, "end", s.end_year);
-
-  w.section(0, "integrator");
-  w.string(1, "stepper", s.integrator.stepper);
-  w.number(1, "relative_tolerance", s.integrator.relative_tolerance);
-  w.number(1, "absolute_tolerance", s.integrator.absolute_tolerance);
-  w.number(1, "initial_step", s.integrator.initial_step);
-  w.word(1, "max_steps", std::to_string(s.integrator.max_steps));
-  w.boolean(1, "locate_switches", s.integrator.locate_switches);
-  w.boolean(1, "predict_switches", s.integrator.predict_switches);
-
-  w.section(0, "output");
-  w.number(1, "step", s.output.step);
-  if (s.output.all_variables) {
-    w.word(1, "variables", "all");
-  } else if (s.output.variables.empty()) {
-    w.word(1, "variables", "none");
-  } else {
-    w.section(1, "variables");
-    for (const std::string& name : s.output.variables) w.item(2, quoted(name));
-  }
-  w.word(1, "precision", s.output.single_precision ? "float32" : "float64");
-  w.word(1, "compression", s.output.compress ? "deflate" : "none");
-
-  write_globals(w, s);
-  write_jurisdictions(w, s);
-  write_resources(w, s);
+  write_top_section(w, table.time, s, s);
+  write_top_section(w, table.integrator, s.integrator, s);
+  write_top_section(w, table.output, s.output, s, &write_output_variables);
+  write_top_section(w, table.economy, s.economy, s);
+  write_top_section(w, table.debris, s.debris, s);
+  write_top_section(w, table.tension, s.tension, s);
+  write_top_section(w, table.legal, s.regime, s);
+  write_items(w, "jurisdictions", table.jurisdiction, s.jurisdictions, s);
+  write_items(w, "resources", table.resource, s.resources, s, &write_backstop);
   if (s.blocs.empty()) {
     w.word(0, "blocs", "[]");
   } else {
     w.section(0, "blocs");
     for (const std::string& bloc : s.blocs) w.item(1, quoted(bloc));
   }
-  write_actors(w, s);
-  write_beneficiaries(w, s);
+  write_items(w, "actors", table.actor, s.actors, s, &write_actor_reference);
+  write_items(w, "beneficiaries", table.beneficiary, s.beneficiaries, s);
   write_schedule(w, s);
   return w.text();
 }

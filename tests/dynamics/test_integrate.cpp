@@ -7,6 +7,7 @@
 
 #include "core/state.hpp"
 #include "dynamics/integrate.hpp"
+#include "scenario/parameter_table.hpp"
 #include "support/result_access.hpp"
 #include "support/small_scenarios.hpp"
 
@@ -97,7 +98,7 @@ TEST_CASE("A schedule event applies exactly at its year, and outputs there are r
     s.regime.benefit_sharing_rate = 0.0;
     ScheduleEvent event;
     event.year = event_year;
-    event.changes.push_back({"benefit_sharing_rate", 0.05});
+    event.changes.push_back(parameters::regime_change("benefit_sharing_rate", 0.05));
     s.schedule.push_back(event);
     const RunResults r = simulate(s);
     REQUIRE(r.status == RunStatus::ok);
@@ -191,7 +192,7 @@ TEST_CASE("Bulirsch-Stoer and dopri5 agree on a run", "[integrate][stepper]") {
   s.integrator.relative_tolerance = 1e-10;
   s.integrator.absolute_tolerance = 1e-10;
   const RunResults a = simulate(s);
-  s.integrator.stepper = "bulirsch_stoer";
+  s.integrator.stepper = Stepper::bulirsch_stoer;
   const RunResults b = simulate(s);
   REQUIRE(a.status == RunStatus::ok);
   REQUIRE(b.status == RunStatus::ok);

@@ -3,8 +3,8 @@
 #include <stdexcept>
 
 #include "core/errors.hpp"
-#include "driver/sweep_file.hpp"
 #include "scenario/loader.hpp"
+#include "scenario/sweep_file.hpp"
 
 namespace arcm::fuzz {
 
@@ -30,14 +30,14 @@ bool load_text(Loader loader, const std::string& text, const std::string& pseudo
     if (loader == Loader::scenario)
       resolved = to_yaml(load_scenario_from_string(text, pseudo_path));
     else
-      resolved = driver::resolved_sweep_yaml(driver::load_sweep_from_string(text, pseudo_path));
+      resolved = resolved_sweep_yaml(load_sweep_from_string(text, pseudo_path));
   } catch (const Error&) {
     return false;
   }
   if (loader == Loader::scenario)
     reload(resolved, [&](const std::string& t) { load_scenario_from_string(t, pseudo_path); });
   else
-    reload(resolved, [&](const std::string& t) { driver::load_sweep_from_string(t, pseudo_path); });
+    reload(resolved, [&](const std::string& t) { load_sweep_from_string(t, pseudo_path); });
   return true;
 }
 

@@ -133,7 +133,7 @@ BAD_CONFIG("licensing_delay_negative.yaml", 5, "jurisdictions.china.licensing_de
 BAD_CONFIG("tension_initial_range.yaml", 4, "tension.initial", "between 0 and 1")
 BAD_CONFIG("end_before_start.yaml", 5, "time.end", "later than time.start")
 BAD_CONFIG("output_step_not_dividing.yaml", 3, "output.step", "whole number of steps")
-BAD_CONFIG("stepper_unknown.yaml", 4, "integrator.stepper", "expected `dopri5` or `bulirsch_stoer`")
+BAD_CONFIG("stepper_unknown.yaml", 4, "integrator.stepper", "expected one of dopri5, bulirsch_stoer")
 BAD_CONFIG("relative_tolerance_zero.yaml", 4, "integrator.relative_tolerance", "must be > 0")
 
 // References

@@ -7,10 +7,18 @@
 #include "core/errors.hpp"
 #include "core/schedule.hpp"
 #include "scenario/loader.hpp"
+#include "scenario/parameter_table.hpp"
 
 using namespace arcm;
 
 namespace {
+// The key a schedule change was resolved from.
+std::string regime_key(const ParameterChange& change) {
+  return parameters::regime_row(change).key();
+}
+std::string jurisdiction_key(const ParameterChange& change) {
+  return parameters::jurisdiction_row(change).key();
+}
 const std::string DATA = ARCM_TEST_DATA_DIR;
 
 template <class Item> const Item& by_id(const std::vector<Item>& items, const std::string& id) {
@@ -37,7 +45,7 @@ TEST_CASE("the shared base fixture is valid", "[scenario]") {
   CHECK(s.economy.investment_saturation == 5);
   CHECK(s.actors[0].progress_ratio == 0.85);
   CHECK(s.resources[0].depreciation == 0.05);
-  CHECK(s.integrator.stepper == "dopri5");
+  CHECK(s.integrator.stepper == Stepper::dopri5);
   CHECK(s.output.all_variables);
   CHECK_FALSE(s.output.single_precision);
   // Debris defaults scale with the default initial debris, 36,500 objects.
@@ -181,22 +189,22 @@ TEST_CASE("the rich fixture loads with the values it gives", "[scenario]") {
     CHECK(first.year == 2030);
     CHECK(first.target == ScheduleEvent::Target::regime);
     REQUIRE(first.changes.size() == 2);
-    CHECK(first.changes[0].key == "benefit_sharing_rate");
+    CHECK(regime_key(first.changes[0]) == "benefit_sharing_rate");
     CHECK(first.changes[0].value == 0.03);
-    CHECK(first.changes[1].key == "regime_scope");
+    CHECK(regime_key(first.changes[1]) == "regime_scope");
     CHECK(first.changes[1].value == 1); // universal
 
     const ScheduleEvent& repeal = s.schedule[1];
     CHECK(repeal.target == ScheduleEvent::Target::one_jurisdiction);
     CHECK(repeal.jurisdiction == 0);
-    CHECK(repeal.changes[0].key == "domestic_property_security");
+    CHECK(jurisdiction_key(repeal.changes[0]) == "domestic_property_security");
     CHECK(std::isnan(repeal.changes[0].value)); // null repeals the law
     CHECK(repeal.changes[1].value == 1);        // party_to_regime: true
 
     CHECK(s.schedule[2].target == ScheduleEvent::Target::all_jurisdictions);
-    CHECK(s.schedule[2].changes[0].key == "licensing_delay");
+    CHECK(jurisdiction_key(s.schedule[2].changes[0]) == "licensing_delay");
     CHECK(s.schedule[3].year == 2040);
-    CHECK(s.schedule[3].changes[1].key == "cross_bloc_launch");
+    CHECK(regime_key(s.schedule[3].changes[1]) == "cross_bloc_launch");
     CHECK(s.schedule[3].changes[1].value == 1);
   }
 

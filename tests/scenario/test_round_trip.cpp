@@ -171,7 +171,9 @@ void check_same(const Scenario& a, const Scenario& b) {
     CHECK(x.jurisdiction == y.jurisdiction);
     REQUIRE(x.changes.size() == y.changes.size());
     for (std::size_t c = 0; c < x.changes.size(); ++c) {
-      CHECK(x.changes[c].key == y.changes[c].key);
+      CHECK(x.changes[c].parameter == y.changes[c].parameter);
+      CHECK(x.changes[c].set_regime == y.changes[c].set_regime);
+      CHECK(x.changes[c].set_jurisdiction == y.changes[c].set_jurisdiction);
       CHECK(same(x.changes[c].value, y.changes[c].value));
     }
   }

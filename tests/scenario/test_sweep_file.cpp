@@ -6,10 +6,9 @@
 #include <string>
 
 #include "core/errors.hpp"
-#include "driver/sweep_file.hpp"
+#include "scenario/sweep_file.hpp"
 
 using namespace arcm;
-using namespace arcm::driver;
 using Catch::Matchers::Contains;
 
 namespace {
@@ -140,3 +139,55 @@ BAD_SWEEP("schedule_event_out_of_range.yaml", 6, "design.parameters.schedule[30]
 BAD_SWEEP("duplicate_parameter.yaml", 7, "design.parameters.legal.property_security", "duplicate key")
 BAD_SWEEP("negative_seed.yaml", 3, "seed", "whole number")
 BAD_SWEEP("scenarios_mismatch.yaml", 3, "design.scenarios", "share one set")
+
+namespace {
+// A grid sweep over the short baseline with one parameter axis written as `axis`.
+SweepDefinition grid_over(const std::string& path, const std::string& axis) {
+  return load_sweep_from_string("scenario: short_baseline.yaml\ndesign:\n  type: grid\n  parameters:\n    " +
+                                    path + ": " + axis + "\n",
+                                DATA + "/sweeps/inline.yaml");
+}
+} // namespace
+
+TEST_CASE("Axis values are written as the scenario file writes the parameter", "[sweep][parameters]") {
+  // A number takes numbers only: `true` is not a property security.
+  CHECK_THROWS_WITH(grid_over("legal.property_security", "[0.5, true]"),
+                    Contains("design.parameters.legal.property_security[1]") && Contains("finite number"));
+  // A boolean takes true/false (or 1/0, as a resolved sweep writes it back).
+  const SweepDefinition launch = grid_over("legal.cross_bloc_launch", "[true, false, 1]");
+  CHECK(launch.parameters[0].grid_values == std::vector<double>{1, 0, 1});
+  CHECK_FALSE(launch.scenario_for_run(1).regime.cross_bloc_launch);
+  CHECK_THROWS_WITH(grid_over("legal.cross_bloc_launch", "[0.5]"), Contains("true or false"));
+  // A choice takes its words (or their index).
+  const SweepDefinition scope = grid_over("legal.regime_scope", "[parties, universal, 1]");
+  CHECK(scope.parameters[0].grid_values == std::vector<double>{0, 1, 1});
+  CHECK(scope.scenario_for_run(1).regime.scope == RegimeScope::universal);
+  CHECK_THROWS_WITH(grid_over("legal.regime_scope", "[everybody]"),
+                    Contains("parties, universal") && Contains("legal.regime_scope[0]"));
+  CHECK_THROWS_WITH(grid_over("legal.regime_scope", "[2]"), Contains("parties, universal"));
+  // The resolved sweep writes them as numbers, and reads back the same axis.
+  const SweepDefinition again =
+      load_sweep_from_string(resolved_sweep_yaml(scope), DATA + "/sweeps/again.yaml");
+  CHECK(again.parameters[0].grid_values == scope.parameters[0].grid_values);
+}
+
+TEST_CASE("Counts and seeds are numbers, not booleans", "[sweep][parameters]") {
+  CHECK_THROWS_WITH(
+      load_sweep_from_string("scenario: short_baseline.yaml\ndesign:\n  type: monte_carlo\n  runs: "
+                             "true\n  parameters:\n    legal.property_security: {uniform: [0, 1]}\n",
+                             DATA + "/sweeps/inline.yaml"),
+      Contains("design.runs"));
+  CHECK_THROWS_WITH(
+      load_sweep_from_string("scenario: short_baseline.yaml\nseed: false\ndesign:\n  type: grid\n  "
+                             "parameters:\n    legal.property_security: [0.5]\n",
+                             DATA + "/sweeps/inline.yaml"),
+      Contains("'seed'"));
+}
+
+TEST_CASE("A swept parameter's unit and meaning come from the parameter table", "[sweep][parameters]") {
+  const SweepDefinition sweep = grid_over("resources.pgm.operations_mass", "[0, 0.1]");
+  const ParameterPath& path = sweep.parameters[0].resolved.front();
+  CHECK(path.units() == "1"); // resupply t/yr per t/yr of capacity: dimensionless
+  CHECK_THAT(path.long_name(), Contains("resupply") && Contains("resource pgm"));
+  CHECK(grid_over("actors.spacex.launch_cost", "[1, 2]").parameters[0].resolved.front().units() == "M$/t");
+}

@@ -15,7 +15,7 @@
 #include "sweep/designs.hpp"
 #include "sweep/distributions.hpp"
 
-namespace arcm::driver {
+namespace arcm {
 
 enum class DesignKind { grid, scenarios, monte_carlo, latin_hypercube, sobol, morris };
 const char* to_string(DesignKind kind);
@@ -87,4 +87,4 @@ std::string resolved_sweep_yaml(const SweepDefinition& sweep);
 //! A stable 64-bit FNV-1a hash of a text, as 16 hex digits.
 std::string definition_hash(const std::string& text);
 
-} // namespace arcm::driver
+} // namespace arcm

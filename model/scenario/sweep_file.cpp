@@ -1,4 +1,4 @@
-#include "driver/sweep_file.hpp"
+#include "scenario/sweep_file.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -8,12 +8,13 @@
 #include <sstream>
 
 #include "core/errors.hpp"
-#include "dynamics/outputs.hpp"
+#include "core/variables.hpp"
 #include "scenario/config_tree.hpp"
 #include "scenario/loader.hpp"
+#include "scenario/node_values.hpp"
 #include "scenario/validation.hpp"
 
-namespace arcm::driver {
+namespace arcm {
 
 namespace {
 
@@ -27,12 +28,6 @@ const std::vector<std::string> OUTPUT_KEYS{"trajectories", "precision", "compres
                                            "batch_size"};
 const std::vector<std::string> DESIGN_TYPES{"grid",  "scenarios", "monte_carlo", "latin_hypercube",
                                             "sobol", "morris"};
-
-std::string words(const std::vector<std::string>& list) {
-  std::string text;
-  for (const auto& w : list) text += (text.empty() ? "" : ", ") + w;
-  return text;
-}
 
 std::string show(double v) {
   std::ostringstream s;
@@ -60,7 +55,7 @@ public:
       const std::string near = nearest_word(e.key, allowed);
       fail(e.key_where, path.empty() ? e.key : path + "." + e.key,
            "unknown key" + (near.empty() ? "" : " (did you mean '" + near + "'?)") +
-               "; allowed here: " + words(allowed));
+               "; allowed here: " + list_words(allowed));
     }
   }
   const ConfigNode& map(const ConfigNode& node, const std::string& key) const {
@@ -68,14 +63,33 @@ public:
     return node;
   }
   double number(const ConfigNode& node, const std::string& key) const {
-    if (node.kind == Kind::scalar && !node.quoted) {
-      if (node.text == "true") return 1.0;
-      if (node.text == "false") return 0.0;
-      char* end = nullptr;
-      const double v = std::strtod(node.text.c_str(), &end);
-      if (!node.text.empty() && *end == '\0' && std::isfinite(v)) return v;
+    if (const auto v = node_number(node)) return *v;
+    fail(node, key, "expected a finite number, got " + describe_node(node));
+  }
+  //! A value of the swept parameter `parameter`, written as the scenario file
+  //! writes it: a number; true/false (or 1/0) for a boolean; a word (or its
+  //! index) for a choice such as `legal.regime_scope`.
+  double value(const ConfigNode& node, const std::string& key, const ParameterPath& parameter) const {
+    switch (parameter.type()) {
+    case parameters::Type::boolean: {
+      if (const auto b = node_boolean(node)) return *b ? 1.0 : 0.0;
+      const auto v = node_number(node);
+      if (v && (*v == 0.0 || *v == 1.0)) return *v;
+      fail(node, key,
+           "expected true or false (or 1 or 0) for the boolean " + parameter.path() + ", got " +
+               describe_node(node));
     }
-    fail(node, key, "expected a finite number");
+    case parameters::Type::choice: {
+      if (const auto index = node_choice(node, parameter.words())) return static_cast<double>(*index);
+      const auto v = node_number(node);
+      if (v && *v >= 0 && *v == std::floor(*v) && *v < static_cast<double>(parameter.words().size()))
+        return *v;
+      fail(node, key,
+           "expected one of " + list_words(parameter.words()) + " (or its index from 0) for " +
+               parameter.path() + ", got " + describe_node(node));
+    }
+    default: return number(node, key);
+    }
   }
   std::size_t count(const ConfigNode& node, const std::string& key, std::size_t minimum) const {
     const double v = number(node, key);
@@ -94,6 +108,15 @@ public:
       out.push_back(number(node.items[i], key + "[" + std::to_string(i) + "]"));
     return out;
   }
+  //! A list of values of the swept parameter `parameter` (see value()).
+  std::vector<double> values(const ConfigNode& node, const std::string& key,
+                             const ParameterPath& parameter) const {
+    if (node.kind != Kind::sequence) fail(node, key, "expected a list of values");
+    std::vector<double> out;
+    for (std::size_t i = 0; i < node.items.size(); ++i)
+      out.push_back(value(node.items[i], key + "[" + std::to_string(i) + "]", parameter));
+    return out;
+  }
   const std::string& file() const { return file_; }
 
 private:
@@ -107,9 +130,10 @@ const ConfigEntry& single_entry(const SweepReader& in, const ConfigNode& node, c
   return node.entries.front();
 }
 
-std::vector<double> read_axis(const SweepReader& in, const ConfigNode& node, const std::string& key) {
+std::vector<double> read_axis(const SweepReader& in, const ConfigNode& node, const std::string& key,
+                              const ParameterPath& parameter) {
   if (node.kind == Kind::sequence) {
-    std::vector<double> values = in.numbers(node, key);
+    std::vector<double> values = in.values(node, key, parameter);
     if (values.empty()) in.fail(node, key, "an axis needs at least one value");
     return values;
   }
@@ -129,7 +153,8 @@ std::vector<double> read_axis(const SweepReader& in, const ConfigNode& node, con
   return e.key == "linspace" ? sweep::linspace(args[0], args[1], n) : sweep::logspace(args[0], args[1], n);
 }
 
-sweep::Distribution read_distribution(const SweepReader& in, const ConfigNode& node, const std::string& key) {
+sweep::Distribution read_distribution(const SweepReader& in, const ConfigNode& node, const std::string& key,
+                                      const ParameterPath& parameter) {
   const ConfigEntry& e = single_entry(in, node, key,
                                       "a distribution such as {uniform: [low, high]}, {normal: {mean, sd}}, "
                                       "{lognormal: {median, sigma}}, {triangular: [low, mode, high]}, "
@@ -141,10 +166,12 @@ sweep::Distribution read_distribution(const SweepReader& in, const ConfigNode& n
     if (e.value.kind == Kind::sequence) {
       out = in.numbers(e.value, sub);
       if (out.size() != names.size())
-        in.fail(e.value, sub, "expected " + std::to_string(names.size()) + " numbers [" + words(names) + "]");
+        in.fail(e.value, sub,
+                "expected " + std::to_string(names.size()) + " numbers [" + list_words(names) + "]");
       return out;
     }
-    if (!e.value.is_map()) in.fail(e.value, sub, "expected [" + words(names) + "] or a map with those keys");
+    if (!e.value.is_map())
+      in.fail(e.value, sub, "expected [" + list_words(names) + "] or a map with those keys");
     in.only_keys(e.value, sub, names);
     for (const std::string& name : names) {
       const ConfigNode* v = e.value.find(name) ? &e.value.find(name)->value : nullptr;
@@ -175,13 +202,14 @@ sweep::Distribution read_distribution(const SweepReader& in, const ConfigNode& n
       return sweep::Distribution::triangular(a[0], a[1], a[2]);
     }
     if (e.key == "discrete") {
-      if (e.value.kind == Kind::sequence) return sweep::Distribution::discrete(in.numbers(e.value, sub));
+      if (e.value.kind == Kind::sequence)
+        return sweep::Distribution::discrete(in.values(e.value, sub, parameter));
       if (!e.value.is_map()) in.fail(e.value, sub, "expected [values] or {values: [...], weights: [...]}");
       in.only_keys(e.value, sub, {"values", "weights"});
       const ConfigEntry* values = e.value.find("values");
       if (values == nullptr) in.fail(e.value, sub + ".values", "required key is missing");
       const ConfigEntry* weights = e.value.find("weights");
-      return sweep::Distribution::discrete(in.numbers(values->value, sub + ".values"),
+      return sweep::Distribution::discrete(in.values(values->value, sub + ".values", parameter),
                                            weights ? in.numbers(weights->value, sub + ".weights")
                                                    : std::vector<double>{});
     }
@@ -339,11 +367,12 @@ SweepDefinition load_sweep_from_string(const std::string& text, const std::strin
   in.only_keys(design, "design", DESIGN_KEYS);
   const ConfigEntry* type_entry = design.find("type");
   if (type_entry == nullptr)
-    in.fail(design, "design.type", "required key is missing; one of " + words(DESIGN_TYPES));
+    in.fail(design, "design.type", "required key is missing; one of " + list_words(DESIGN_TYPES));
   const std::string type = in.text(type_entry->value, "design.type");
   const auto type_at = std::find(DESIGN_TYPES.begin(), DESIGN_TYPES.end(), type);
   if (type_at == DESIGN_TYPES.end())
-    in.fail(type_entry->value, "design.type", "unknown design '" + type + "'; one of " + words(DESIGN_TYPES));
+    in.fail(type_entry->value, "design.type",
+            "unknown design '" + type + "'; one of " + list_words(DESIGN_TYPES));
   sweep.design = static_cast<DesignKind>(type_at - DESIGN_TYPES.begin());
   const bool gridded = sweep.design == DesignKind::grid || sweep.design == DesignKind::scenarios;
 
@@ -443,9 +472,9 @@ SweepDefinition load_sweep_from_string(const std::string& text, const std::strin
         }
       }
       if (gridded)
-        p.grid_values = read_axis(in, e.value, key);
+        p.grid_values = read_axis(in, e.value, key, p.resolved.front());
       else
-        p.distribution.push_back(read_distribution(in, e.value, key));
+        p.distribution.push_back(read_distribution(in, e.value, key, p.resolved.front()));
       sweep.locations.add(e.key, e.key_where);
       sweep.parameters.push_back(std::move(p));
     }
@@ -647,4 +676,4 @@ std::string definition_hash(const std::string& text) {
   return hex;
 }
 
-} // namespace arcm::driver
+} // namespace arcm
