@@ -5,7 +5,6 @@
 #include <cstdio>
 
 #include "core/errors.hpp"
-#include "io/h5_file.hpp"
 
 namespace arcm::analysis {
 
@@ -41,15 +40,8 @@ SweepData::SweepData(const std::string& path) : path_(path) {
 
   const std::size_t n = runs.values.size();
   for (const std::string& name : info_.parameters) parameters_.name.push_back(name);
-  {
-    h5::silence_error_printing();
-    const h5::Handle file = h5::open_file(path, false);
-    const h5::Handle group = h5::open_group(file.id(), "parameters");
-    for (const std::string& name : parameters_.name) {
-      const h5::Handle dataset = h5::open_dataset(group.id(), name);
-      parameters_.units.push_back(h5::read_string_attribute(dataset.id(), "units"));
-    }
-  }
+  for (const std::string& name : parameters_.name)
+    parameters_.units.push_back(reader_->describe("parameters", name).units);
   const std::size_t d = parameters_.name.size();
   parameter_values_.resize(n * d);
   for (std::size_t j = 0; j < d; ++j) {
@@ -104,28 +96,23 @@ void SweepData::require_design(const std::string& expected, const std::string& m
 
 FlatVariable SweepData::read_flat(const std::string& group_name, const std::string& name,
                                   bool split_time) const {
-  h5::silence_error_printing();
-  const h5::Handle file = h5::open_file(path_, false);
-  const h5::Handle group = h5::open_group(file.id(), group_name);
-  const h5::Handle dataset = h5::open_dataset(group.id(), name);
-  const std::string units = h5::read_string_attribute(dataset.id(), "units");
-  const std::vector<hsize_t> shape = h5::shape_of(dataset.id());
+  const io::VariableDescription described = reader_->describe(group_name, name);
+  const std::string& units = described.units;
 
   FlatVariable flat;
   // Labels of each non-run axis; the time axis (if split) is kept apart.
   std::vector<std::vector<std::string>> labels;
-  for (unsigned axis = 1; axis < shape.size(); ++axis) {
-    const std::string dim = h5::scale_name_on_axis(dataset.id(), axis);
-    const h5::Handle coordinate = h5::open_dataset(group.id(), dim);
+  for (std::size_t axis = 1; axis < described.dims.size(); ++axis) {
+    const std::string& dim = described.dims[axis];
     if (dim == "time" && split_time && axis == 1) {
-      flat.time = h5::read_all<double>(coordinate.id());
+      flat.time = reader_->read_numeric(group_name, dim).values;
       continue;
     }
-    if (h5::holds_strings(coordinate.id())) {
-      labels.push_back(h5::read_strings(coordinate.id()));
+    if (reader_->describe(group_name, dim).strings) {
+      labels.push_back(reader_->read_strings(group_name, dim));
     } else {
       std::vector<std::string> numbers;
-      for (double v : h5::read_all<double>(coordinate.id())) {
+      for (double v : reader_->read_numeric(group_name, dim).values) {
         char text[32];
         std::snprintf(text, sizeof text, "%g", v);
         numbers.push_back(text);

@@ -1585,6 +1585,26 @@ std::vector<std::string> ResultsFileReader::read_strings(const std::string& grou
   return h5::read_strings(dataset.id());
 }
 
+VariableDescription ResultsFileReader::describe(const std::string& group, const std::string& name) const {
+  h5::silence_error_printing();
+  const h5::Handle handle = h5::open_group(impl_->file.id(), group);
+  const h5::Handle dataset = h5::open_dataset(handle.id(), name);
+  VariableDescription description;
+  if (h5::attribute_exists(dataset.id(), "units"))
+    description.units = h5::read_string_attribute(dataset.id(), "units");
+  if (h5::attribute_exists(dataset.id(), "long_name"))
+    description.long_name = h5::read_string_attribute(dataset.id(), "long_name");
+  const std::vector<hsize_t> shape = h5::shape_of(dataset.id());
+  for (unsigned axis = 0; axis < shape.size(); ++axis) {
+    description.shape.push_back(static_cast<std::size_t>(shape[axis]));
+    // A coordinate is its own dimension; a data variable names the scales attached to it.
+    description.dims.push_back(h5::is_scale(dataset.id()) ? name
+                                                          : h5::scale_name_on_axis(dataset.id(), axis));
+  }
+  description.strings = h5::holds_strings(dataset.id());
+  return description;
+}
+
 std::vector<RunStatus> ResultsFileReader::run_status() const {
   h5::silence_error_printing();
   const h5::Handle runs = h5::open_group(impl_->file.id(), "runs");

@@ -306,6 +306,17 @@ struct NumericArray {
   std::vector<double> values;
 };
 
+//! What a stored variable says of itself: its `units` and `long_name`, the
+//! name of the dimension on each axis (the run axis first for per-run
+//! variables), its shape, and whether it holds strings.
+struct VariableDescription {
+  std::string units;
+  std::string long_name;
+  std::vector<std::string> dims;
+  std::vector<std::size_t> shape;
+  bool strings{false};
+};
+
 //! Reads a results file after checking filetype and major format version.
 class ResultsFileReader {
 public:
@@ -332,6 +343,9 @@ public:
                                         std::size_t first_row, std::size_t rows) const;
   //! A 1-D string variable of a group (e.g. "runs"/"message", "summary"/"actor").
   std::vector<std::string> read_strings(const std::string& group, const std::string& name) const;
+  //! A variable's units, long name, dimensions and shape. Throws IoError
+  //! when the group or the variable does not exist.
+  VariableDescription describe(const std::string& group, const std::string& name) const;
   //! Status of every run on the file's run axis (not_run for runs not yet written),
   //! which is what a resuming sweep needs.
   std::vector<RunStatus> run_status() const;
