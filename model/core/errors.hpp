@@ -40,12 +40,6 @@ private:
   std::string key_;
 };
 
-//! A run that could not be integrated (non-finite value, step limit).
-class IntegrationError : public Error {
-public:
-  using Error::Error;
-};
-
 //! Reading or writing a results file failed.
 class IoError : public Error {
 public:

@@ -238,12 +238,6 @@ public:
   std::size_t run_count() const;
   //! The layout's run_chunk (0: automatic, no alignment).
   std::int64_t run_chunk() const;
-  //! Grows the run axis to `total_runs` runs (run coordinate first_run_index
-  //! .. first_run_index + total_runs - 1) at once, so a sweep file shows its
-  //! whole run axis from the start; runs not yet written read as not_run and
-  //! NaN. Cheap: chunks of unwritten runs are never allocated, only the run
-  //! coordinates are written. Never shrinks.
-  void reserve_runs(std::int64_t total_runs);
   //! Writes (or replaces) /ensemble: for each variable, `statistics.size()`
   //! rows over the variable's dims. Coordinates come from the layout, so it
   //! works with or without /trajectories. Throws IoError on an unknown

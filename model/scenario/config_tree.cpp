@@ -174,10 +174,6 @@ ConfigNode parse_config_text(const std::string& text, const std::string& file) {
   return convert(document, SourceLocation{file, 1, 1}, file, "");
 }
 
-ConfigNode parse_config_file(const std::string& path) {
-  return parse_config_text(read_text_file(path, SourceLocation{path, 0, 0}, ""), path);
-}
-
 ConfigNode resolve_extends(const std::string& text, const std::string& file) {
   std::vector<std::string> chain{file_identity(file)};
   ConfigNode resolved = resolve_chain(parse_config_text(text, file), file, chain);

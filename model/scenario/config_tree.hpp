@@ -47,9 +47,6 @@ ConfigNode parse_config_text(const std::string& text, const std::string& file);
 std::string read_text_file(const std::string& path, const SourceLocation& requested_at,
                            const std::string& key);
 
-//! Read and parse a file (ConfigError naming the file if it cannot be read).
-ConfigNode parse_config_file(const std::string& path);
-
 //! Parse `text` (named `file` in messages) and resolve its `extends:` chain:
 //! parents are read relative to the directory of the file that names them,
 //! and each child is deep-merged over its parent (see merge_config). Cycles

@@ -15,7 +15,7 @@ namespace arcm::test {
 
 struct CrashSweep {
   std::int64_t first_run{1000};
-  std::int64_t runs{300}; //!< reserved; not a multiple of run_chunk, so there is an edge chunk
+  std::int64_t runs{300}; //!< not a multiple of run_chunk, so there is an edge chunk
   std::int64_t run_chunk{8};
   std::int64_t batch{16};           //!< two chunks per batch, like a driver with batch = 2 * run_chunk
   std::int64_t checkpoint_every{2}; //!< batches between checkpoints
@@ -99,14 +99,10 @@ struct CrashSweep {
         io::ResumeInfo info;
         io::ResultsFileWriter resumed = io::ResultsFileWriter::resume(final_path, &info);
         next = info.next_run;
-        // A kill inside the first reserve_runs() leaves a shorter run axis
-        // (and then no checkpoint); reserving again is cheap and never shrinks.
-        resumed.reserve_runs(runs);
         return resumed;
       }
-      io::ResultsFileWriter fresh(final_path, layout(), provenance());
-      fresh.reserve_runs(runs);
-      return fresh;
+      // The run axis grows with the batches written, as the driver's does.
+      return io::ResultsFileWriter(final_path, layout(), provenance());
     }();
     write_runs(writer, next, first_run + runs);
     write_ensemble(writer);

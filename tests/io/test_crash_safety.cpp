@@ -83,10 +83,37 @@ Content rows(const Content& all, std::size_t from, std::size_t to) {
   return part;
 }
 
+//! `count` rows of a run-axis dataset as a writer leaves rows it never wrote:
+//! every element its fill value (strings: empty).
+Content unwritten_rows(hid_t group, const std::string& name, const Content& like, std::size_t count) {
+  Content part = like;
+  part.shape.at(0) = count;
+  if (!like.strings.empty() || like.bytes.empty()) {
+    part.strings.assign(like.strings.empty() ? 0 : count, std::string());
+    part.bytes.clear();
+    return part;
+  }
+  const h5::Handle dataset = h5::open_dataset(group, name);
+  const h5::Handle type = h5::native_type_of(dataset.id());
+  const std::size_t element = H5Tget_size(type.id());
+  std::vector<unsigned char> fill(element, 0);
+  const hid_t plist = H5Dget_create_plist(dataset.id());
+  REQUIRE(plist >= 0);
+  REQUIRE(H5Pget_fill_value(plist, type.id(), fill.data()) >= 0);
+  H5Pclose(plist);
+  const std::size_t per_row = like.bytes.size() / element / static_cast<std::size_t>(like.shape[0]);
+  part.bytes.clear();
+  for (std::size_t i = 0; i < count * per_row; ++i)
+    part.bytes.insert(part.bytes.end(), fill.begin(), fill.end());
+  return part;
+}
+
 //! `actual` must hold, in every dataset of the data groups, the rows
-//! [0, prefix) of `reference` and from `prefix` on the rows of `empty` (a
-//! file with the same layout and no runs). /ensemble must equal `empty`'s
-//! placeholder unless `ensemble_from_reference`. Compares bit for bit.
+//! [0, prefix) of `reference` and from `prefix` to the end of its own run
+//! axis (which grows with the runs written, so it may be shorter than the
+//! reference's) rows never written. /ensemble must equal `empty`'s
+//! placeholder (a file with the same layout and no runs) unless
+//! `ensemble_from_reference`. Compares bit for bit.
 void check_contents(const std::string& actual, const std::string& reference, const std::string& empty,
                     std::size_t prefix, bool ensemble_from_reference) {
   const h5::Handle a = h5::open_file(actual, false);
@@ -103,19 +130,27 @@ void check_contents(const std::string& actual, const std::string& reference, con
       INFO("dataset " << name);
       const Content ca = read_content(ga.id(), name);
       const Content cr = read_content(gr.id(), name);
-      const Content ce = read_content(ge.id(), name);
-      REQUIRE(ca.shape == cr.shape);
       if (group_name == std::string("ensemble")) {
-        const Content& expected = ensemble_from_reference ? cr : ce;
+        const Content expected = ensemble_from_reference ? cr : read_content(ge.id(), name);
         CHECK(ca.bytes == expected.bytes);
         CHECK(ca.strings == expected.strings);
-      } else if (ca.run_axis) {
+      } else if (ca.run_axis || name == "run") {
+        // The run axis: the reference's rows up to `prefix`; after them, rows
+        // never written (the run coordinate: the reference's run numbers).
         const std::size_t n = static_cast<std::size_t>(ca.shape[0]);
-        CHECK(rows(ca, 0, prefix).bytes == rows(cr, 0, prefix).bytes);
-        CHECK(rows(ca, 0, prefix).strings == rows(cr, 0, prefix).strings);
-        CHECK(rows(ca, prefix, n).bytes == rows(ce, prefix, n).bytes);
-        CHECK(rows(ca, prefix, n).strings == rows(ce, prefix, n).strings);
+        REQUIRE(n >= prefix);
+        REQUIRE(n <= static_cast<std::size_t>(cr.shape[0]));
+        REQUIRE(std::vector<hsize_t>(ca.shape.begin() + 1, ca.shape.end()) ==
+                std::vector<hsize_t>(cr.shape.begin() + 1, cr.shape.end()));
+        const std::size_t kept = name == "run" ? n : prefix;
+        CHECK(rows(ca, 0, kept).bytes == rows(cr, 0, kept).bytes);
+        CHECK(rows(ca, 0, kept).strings == rows(cr, 0, kept).strings);
+        if (name == "run" || n == prefix) continue;
+        const Content never = unwritten_rows(ga.id(), name, ca, n - prefix);
+        CHECK(rows(ca, prefix, n).bytes == never.bytes);
+        CHECK(rows(ca, prefix, n).strings == never.strings);
       } else {
+        REQUIRE(ca.shape == cr.shape);
         CHECK(ca.bytes == cr.bytes);
         CHECK(ca.strings == cr.strings);
       }
@@ -123,10 +158,9 @@ void check_contents(const std::string& actual, const std::string& reference, con
   }
 }
 
-//! A file with the sweep's layout and reserved runs but no run written.
+//! A file with the sweep's layout and no run written.
 void write_empty(const test::CrashSweep& sweep, const std::string& final_path) {
   io::ResultsFileWriter writer(final_path, sweep.layout(), test::CrashSweep::provenance());
-  writer.reserve_runs(sweep.runs);
 } // left as NAME.partial
 
 //! Overwrites every byte of the chunks of every run-axis dataset that hold
@@ -169,7 +203,6 @@ std::vector<char> file_bytes(const std::string& path) {
 //! when `checkpoint_after` says so, then "killed" (no finish()).
 void write_partial(const test::CrashSweep& sweep, const std::string& final_path, std::int64_t end) {
   io::ResultsFileWriter writer(final_path, sweep.layout(), test::CrashSweep::provenance());
-  writer.reserve_runs(sweep.runs);
   sweep.write_runs(writer, sweep.first_run, end);
 }
 
@@ -179,7 +212,7 @@ TEST_CASE("run_chunk gives every run-axis dataset the same run extent; large run
           "[io][crash]") {
   Scratch dir("chunks");
   test::CrashSweep sweep;
-  write_empty(sweep, dir.file("a.h5"));
+  write_partial(sweep, dir.file("a.h5"), sweep.first_run + sweep.runs);
   const h5::Handle file = h5::open_file(dir.file("a.h5.partial"), false);
   for (const char* group_name : {"trajectories", "summary", "parameters", "runs"}) {
     const h5::Handle group = h5::open_group(file.id(), group_name);
@@ -227,10 +260,20 @@ TEST_CASE("HDF5 writes a new whole chunk without reading anything back", "[io][c
   garble_chunks_at_row(path + ".partial", 16);
   garble_chunks_at_row(path + ".partial", 24);
   {
-    // Appending directly (resume would refuse the garbled prefix).
+    // Appending directly (resume would refuse the garbled prefix), after
+    // growing the run axis of the datasets written to the whole sweep's.
     const h5::Handle file = h5::open_file(path + ".partial", true);
     const h5::Handle group = h5::open_group(file.id(), "trajectories");
     const h5::Handle capacity = h5::open_dataset(group.id(), "capacity");
+    const h5::Handle runs = h5::open_group(file.id(), "runs");
+    const h5::Handle message = h5::open_dataset(runs.id(), "message");
+    const h5::Handle summary = h5::open_group(file.id(), "summary");
+    const h5::Handle debris = h5::open_dataset(summary.id(), "final_debris");
+    for (hid_t dataset : {capacity.id(), message.id(), debris.id()}) {
+      std::vector<hsize_t> extent = h5::shape_of(dataset);
+      extent[0] = static_cast<hsize_t>(sweep.runs);
+      REQUIRE(H5Dset_extent(dataset, extent.data()) >= 0);
+    }
     std::vector<hsize_t> count = h5::shape_of(capacity.id());
     const std::size_t run_size = static_cast<std::size_t>(count[1] * count[2] * count[3]);
     // Rows 32..47 (two new chunks) and the edge chunk 296..299.
@@ -239,11 +282,7 @@ TEST_CASE("HDF5 writes a new whole chunk without reading anything back", "[io][c
       std::vector<double> values(static_cast<std::size_t>(count[0]) * run_size, 2.5);
       h5::write_hyperslab(capacity.id(), H5T_NATIVE_DOUBLE, {start, 0, 0, 0}, count, values.data());
     }
-    const h5::Handle runs = h5::open_group(file.id(), "runs");
-    const h5::Handle message = h5::open_dataset(runs.id(), "message");
     h5::write_strings(message.id(), 32, std::vector<std::string>(16, "new"));
-    const h5::Handle summary = h5::open_group(file.id(), "summary");
-    const h5::Handle debris = h5::open_dataset(summary.id(), "final_debris");
     std::vector<double> values(16, 1.0);
     h5::write_hyperslab(debris.id(), H5T_NATIVE_DOUBLE, {32}, {16}, values.data());
     h5::flush(file.id());
@@ -285,7 +324,7 @@ TEST_CASE("resume copies exactly the checkpointed runs when the bytes after them
   CHECK(info.next_run == 1096);
   CHECK(info.checkpoint->state == test::CrashSweep::state_for(1096));
   CHECK(info.first_run_index == 1000);
-  CHECK(info.run_count == 300);
+  CHECK(info.run_count == 112); // the run axis as far as the killed writer grew it
   CHECK(info.run_chunk == 8);
   CHECK(writer.run_chunk() == 8);
   CHECK_FALSE(fs::exists(path + ".partial.rebuild"));
@@ -301,21 +340,21 @@ TEST_CASE("resume copies exactly the checkpointed runs when the bytes after them
 TEST_CASE("resume without a checkpoint keeps the layout and no runs", "[io][crash][resume]") {
   Scratch dir("no_checkpoint");
   test::CrashSweep sweep;
+  const std::string reference = dir.file("reference.h5");
+  sweep.run(reference);
   write_empty(sweep, dir.file("empty.h5"));
   const std::string path = dir.file("s.h5");
   {
     io::ResultsFileWriter writer(path, sweep.layout(), test::CrashSweep::provenance());
-    writer.reserve_runs(sweep.runs);
-    std::vector<RunResults> results = {test::synthetic_run(1000)};
-    writer.append_runs(1000, {{&results[0], {0.5}, 1}});
+    std::vector<RunResults> results = {test::synthetic_run(1000), test::synthetic_run(1001)};
+    writer.append_runs(1000, {{&results[0], {0.5}, 1}, {&results[1], {0.5}, 1}});
   }
   io::ResumeInfo info;
   io::ResultsFileWriter writer = io::ResultsFileWriter::resume(path, &info);
   CHECK_FALSE(info.checkpoint.has_value());
   CHECK(info.next_run == 1000);
-  CHECK(writer.run_count() == 300);
-  const std::string empty = dir.file("empty.h5.partial");
-  check_contents(path + ".partial", empty, empty, 0, false);
+  CHECK(writer.run_count() == 2); // the run axis stays; its runs are not trusted
+  check_contents(path + ".partial", reference, dir.file("empty.h5.partial"), 0, false);
 }
 
 TEST_CASE("a garbled, truncated or prefix-damaged partial gives DamagedPartialError and stays untouched",
@@ -403,10 +442,9 @@ TEST_CASE("a sweep SIGKILLed at random moments resumes to the exact checkpointed
     io::ResumeInfo info;
     try {
       io::ResultsFileWriter writer = io::ResultsFileWriter::resume(path, &info);
-      writer.reserve_runs(sweep.runs); // as the driver does, see crash_sweep.hpp
     } catch (const io::DamagedPartialError& e) {
-      // Acceptable only while nothing was checkpointed yet (a kill inside
-      // reserve_runs or the first batches): then restarting loses nothing.
+      // Acceptable only while nothing was checkpointed yet (a kill while the
+      // file is created or in the first batches): then restarting loses nothing.
       if (had_checkpoint) FAIL("a SIGKILL damaged checkpointed runs: " << e.what());
       ++damaged_before_checkpoint;
       fs::remove(path + ".partial"); // the driver's fallback: start over

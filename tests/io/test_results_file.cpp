@@ -479,26 +479,27 @@ TEST_CASE("a checkpoint whose replacement was interrupted reads as none", "[io][
   CHECK_FALSE(io::ResultsFileReader(path + ".partial").read_checkpoint().has_value());
 }
 
-TEST_CASE("reserve_runs sizes the run axis up front; unwritten runs are not_run", "[io]") {
-  ScratchDir dir("reserve");
+TEST_CASE("The run axis grows to the last run written; runs never written are not_run", "[io]") {
+  ScratchDir dir("growing");
   const std::string path = dir.file("sweep.h5");
   const RunResults run = test::synthetic_run(0);
   io::ResultsLayout layout = io::ResultsLayout::from_run(run);
   layout.first_run_index = 10;
   io::ResultsFileWriter writer(path, layout, test_provenance());
-  writer.reserve_runs(5);
+  CHECK(writer.run_count() == 0);
+  writer.append_runs(14, {{&run, {}, 1}});
   CHECK(writer.run_count() == 5);
-  writer.append_runs(11, {{&run, {}, 1}});
-  writer.reserve_runs(2); // never shrinks
+  writer.append_runs(11, {{&run, {}, 1}}); // an earlier run fills its row; the axis stays
   CHECK(writer.run_count() == 5);
   writer.finish();
   io::ResultsFileReader reader(path);
   CHECK(reader.read_numeric("summary", "run").values == std::vector<double>{10, 11, 12, 13, 14});
   CHECK(reader.run_status() == std::vector<RunStatus>{RunStatus::not_run, RunStatus::ok, RunStatus::not_run,
-                                                      RunStatus::not_run, RunStatus::not_run});
+                                                      RunStatus::not_run, RunStatus::ok});
   const io::NumericArray debris = reader.read_numeric("trajectories", "debris");
-  CHECK(std::isnan(debris.values[4 * 11]));
+  CHECK(std::isnan(debris.values[2 * 11]));
   CHECK(debris.values[1 * 11] == run.find("debris")->data[0]);
+  CHECK(debris.values[4 * 11] == run.find("debris")->data[0]);
 }
 
 TEST_CASE("definition_hash, design and total_runs round-trip; defaults describe a single run", "[io]") {
@@ -585,7 +586,6 @@ struct RetrySweep {
   //! A finished file as the sweep driver leaves it, with its final checkpoint.
   void write_finished(const std::string& path) const {
     io::ResultsFileWriter writer(path, layout, test_provenance());
-    writer.reserve_runs(6);
     for (std::int64_t first : {0, 3}) {
       std::vector<io::RunRecord> batch;
       for (std::int64_t r = first; r < first + 3; ++r)

@@ -11,8 +11,8 @@
 //                    exact_ensemble); a checkpoint that finish() removes
 //   summary_only.h5  one run, no trajectories stored
 //   killed_sweep.h5.partial
-//                    an unfinished summary-only sweep of 8 reserved runs:
-//                    runs 0..4 written, a /checkpoint (next_run 5, state
+//                    an unfinished summary-only sweep of 8 runs (total_runs):
+//                    runs 0..4 written (the run axis holds those 5), a /checkpoint (next_run 5, state
 //                    0.5 * i for i < 7) and a declared, still all-NaN
 //                    /ensemble over debris and stock
 //   retried_sweep.h5 a finished 6-run summary-only sweep whose runs 1 and 4
@@ -140,7 +140,6 @@ void write_killed_sweep(const std::string& path) {
   provenance.design = "monte_carlo";
   provenance.total_runs = 8;
   arcm::io::ResultsFileWriter writer(path, layout, provenance);
-  writer.reserve_runs(8);
   std::vector<arcm::RunResults> runs;
   for (std::int64_t run = 0; run < 5; ++run) runs.push_back(arcm::test::synthetic_run(run));
   writer.append_runs(0, {{&runs[0], {}, 1000}, {&runs[1], {}, 1001}, {&runs[2], {}, 1002}});
@@ -176,7 +175,6 @@ void write_retried_sweep(const std::string& path) {
       runs.push_back(run == 1 || run == 4 ? arcm::test::synthetic_failed_run(run)
                                           : arcm::test::synthetic_run(run));
     arcm::io::ResultsFileWriter writer(path, layout, provenance);
-    writer.reserve_runs(6);
     std::vector<arcm::io::RunRecord> batch;
     for (std::int64_t run = 0; run < 6; ++run)
       batch.push_back({&runs[static_cast<std::size_t>(run)], {}, static_cast<std::uint64_t>(1000 + run)});
