@@ -1,12 +1,12 @@
 #include "dynamics/integrate.hpp"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
-#include <functional>
 #include <limits>
-#include <sstream>
+#include <optional>
 #include <type_traits>
 #include <utility>
 #if defined(__x86_64__)
@@ -18,6 +18,7 @@
 #include "core/errors.hpp"
 #include "core/schedule.hpp"
 #include "core/state.hpp"
+#include "dynamics/events.hpp"
 #include "dynamics/output_check.hpp"
 #include "dynamics/outputs.hpp"
 #include "dynamics/probe.hpp"
@@ -34,7 +35,6 @@ namespace {
 // The steppers a scenario (or a sweep's --retry-failed) may choose. Both have
 // dense output and the same interface, so one segment loop serves both.
 using BulirschStoer = odeint::bulirsch_stoer_dense_out<StateVector>;
-
 using Dopri5 = RetryingDopri5<WeightedErrorChecker>;
 
 template <class Stepper>
@@ -52,481 +52,379 @@ BulirschStoer make_stepper<BulirschStoer>(const IntegratorSettings& settings, Ru
   return BulirschStoer(settings.absolute_tolerance, settings.relative_tolerance, 1.0, 1.0);
 }
 
-// Calls `action` when it goes out of scope, on every way out of a block.
-template <class Action> class OnExit {
-public:
-  explicit OnExit(Action action) : action_(std::move(action)) {}
-  OnExit(const OnExit&) = delete;
-  OnExit& operator=(const OnExit&) = delete;
-  ~OnExit() { action_(); }
+// ---- Meters: how a run is measured -------------------------------------------
+//
+// simulate() runs with Unmetered, whose every method is the call itself; the
+// benchmark's simulate_probed() with Metered, which times the parts of a run,
+// records the states the stepper evaluated and counts what the steps got
+// past (dynamics/probe.hpp). Neither changes what is computed.
 
-private:
-  Action action_;
+struct Unmetered {
+  void evaluate(const ArcmSystem& system, const StateVector& x, StateVector& dxdt, double t, std::size_t) {
+    system(x, dxdt, t);
+  }
+  void stepper_call(double) {}
+  template <class Step> auto stepping(Step&& step) { return step(); }
+  template <class Record> void recording(Record&& record) { record(); }
+  RunProbe* probe() { return nullptr; }
+  EntryObserver* census() { return nullptr; }
+  template <class Retry> void segment_ended(const Retry&) {}
+  void run_ended(long) {}
 };
 
-// Two times closer than this (in years) are the same instant: output years,
-// event years and step ends are all sums of a few decimal numbers.
-constexpr double SAME_TIME = 1e-9;
-
-std::string format_time(double t) {
-  std::ostringstream s;
-  s.precision(10);
-  s << t;
-  return s.str();
-}
-
-// The first non-finite component of x, or size() when all are finite.
-std::size_t first_non_finite(const StateVector& x) {
-  for (std::size_t i = 0; i < x.size(); ++i)
-    if (!std::isfinite(x[i])) return i;
-  return x.size();
-}
-
-// The earliest time in (t_lo, t_hi] at which the Q − 1 of a plant not yet
-// entered crosses 0 (docs/model.md, "Entry"): regula falsi on the plant that
-// the linear estimate puts first, on states from the step's dense output,
-// with a bisection whenever one end of the bracket has stayed put twice.
-// `gaps_lo` are all ≤ 0 for those plants; at the returned time at least one
-// is > 0. Plants marked in `ignored` (entered, or entering continuously) are
-// skipped.
-template <class Dense, class Gaps>
-double locate_entry(double t_lo, double t_hi, std::vector<double> gaps_lo, std::vector<double> gaps_hi,
-                    const std::vector<std::int8_t>& ignored, std::size_t state_size, const Dense& dense,
-                    const Gaps& entry_gaps_at, std::vector<double>& gaps_at_result) {
-  StateVector state(state_size);
-  int kept_lo = 0, kept_hi = 0;
-  for (int iteration = 0; iteration < 40 && t_hi - t_lo > 1e-9 * std::max(1.0, std::fabs(t_hi));
-       ++iteration) {
-    double t_next = t_hi;
-    for (std::size_t ik = 0; ik < gaps_hi.size(); ++ik)
-      if (!ignored[ik] && gaps_lo[ik] <= 0.0 && gaps_hi[ik] > 0.0)
-        t_next = std::min(t_next, t_lo + (t_hi - t_lo) * (-gaps_lo[ik] / (gaps_hi[ik] - gaps_lo[ik])));
-    if (kept_lo >= 2 || kept_hi >= 2 || !(t_next > t_lo && t_next < t_hi)) {
-      t_next = 0.5 * (t_lo + t_hi);
-      kept_lo = kept_hi = 0;
-    }
-    dense(t_next, state);
-    const std::vector<double>& gaps = entry_gaps_at(state, t_next);
-    bool crossed = false;
-    for (std::size_t ik = 0; ik < gaps.size(); ++ik) crossed = crossed || (!ignored[ik] && gaps[ik] > 0.0);
-    if (crossed) {
-      t_hi = t_next;
-      gaps_hi = gaps;
-      ++kept_lo;
-      kept_hi = 0;
-    } else {
-      t_lo = t_next;
-      gaps_lo = gaps;
-      ++kept_hi;
-      kept_lo = 0;
-    }
-  }
-  gaps_at_result = gaps_hi;
-  return t_hi;
-}
-
-// Integrates one run; holds what the segments share. With Probed, it also
-// fills a RunProbe (simulate_probed); simulate() uses the unprobed instance.
-template <bool Probed> class RunIntegrator {
+// The census of the switches a run gets past, counted at the ends of the
+// parts of steps that are kept.
+class Census final : public EntryObserver {
 public:
-  explicit RunIntegrator(const Scenario& scenario, RunProbe* probe = nullptr)
-      : probe_(probe), scenario_(scenario),
-        layout_(scenario.n_actors(), scenario.n_resources(), scenario.n_beneficiaries()),
-        segments_(build_segments(scenario)), recorder_(scenario, layout_), grid_(recorder_.times()),
-        switch_causes_(switch_causes(layout_)) {}
-
-  RunResults run();
+  explicit Census(RunProbe& probe) : probe_(probe) {}
+  void segment_started(const Workspace& at_start) override { providers_ = at_start.launch_provider; }
+  void kept_step(const std::vector<double>& gaps_start, const std::vector<double>& gaps_end,
+                 const std::vector<std::int8_t>& entered, const Workspace* at_end) override {
+    for (std::size_t ik = 0; ik < entered.size(); ++ik)
+      probe_.investment_switches += entered[ik] && (gaps_start[ik] > 0.0) != (gaps_end[ik] > 0.0);
+    // A provider change within a step cut at an entry counts at the next kept step's end.
+    if (at_end == nullptr) return;
+    for (std::size_t b = 0; b < providers_.size(); ++b)
+      probe_.provider_changes += providers_[b] != at_end->launch_provider[b];
+    providers_ = at_end->launch_provider;
+  }
 
 private:
-  // Integrate one segment; returns false when the run stopped (Kessler or failure).
-  template <class Stepper> bool integrate_segment(const Segment& segment, bool last, StateVector& x);
-  void record_outputs_up_to(double t_until, bool inclusive,
-                            const std::function<void(double, StateVector&)>& state_at,
-                            const ArcmSystem& recording_system);
-  void fail(double t, const std::string& why);
-
-  RunProbe* probe_;
-  std::size_t segment_index_{0};
-  const Scenario& scenario_;
-  StateLayout layout_;
-  std::vector<Segment> segments_;
-  TrajectoryRecorder recorder_;
-  const std::vector<double>& grid_;
-  RunReference reference_;
-  std::size_t next_output_{0};
-  long rhs_evaluations_{0};
-  long event_evaluations_{0}; // RHS evaluations that locate entries and switches (not the stepper's)
-  long rejected_steps_{0};    // failed dopri5 attempts, counted by the stepper
-  long entered_at_start_{0};  // plants entered once the run's start is settled (the census)
-  std::vector<std::int8_t>
-      entered_; // per plant (i * M + k), carried across segments; see "Entry" in docs/model.md
-  long accepted_steps_{0};
-  std::size_t worst_component_{0};         // of the last step attempt (WeightedErrorChecker)
-  std::vector<SwitchCause> switch_causes_; // per state component (dynamics/switch_location.hpp)
-  RunStatus status_{RunStatus::ok};
-  std::string message_;
-  double stop_time_{0};
-  StateVector scratch_;
-  std::chrono::steady_clock::time_point started_{std::chrono::steady_clock::now()};
+  RunProbe& probe_;
+  std::vector<int> providers_; // at the last kept step's end
 };
 
-template <bool Probed> void RunIntegrator<Probed>::fail(double t, const std::string& why) {
-  status_ = RunStatus::failed;
-  message_ = "at t = " + format_time(t) + ": " + why;
-  stop_time_ = t;
-}
-
-template <bool Probed>
-void RunIntegrator<Probed>::record_outputs_up_to(double t_until, bool inclusive,
-                                                 const std::function<void(double, StateVector&)>& state_at,
-                                                 const ArcmSystem& recording_system) {
-  [[maybe_unused]] std::uint64_t started = 0;
-  if constexpr (Probed) started = probe_ticks();
-  while (next_output_ < grid_.size()) {
-    const double t_out = grid_[next_output_];
-    const bool due = inclusive ? t_out <= t_until + SAME_TIME : t_out < t_until - SAME_TIME;
-    if (!due) break;
-    state_at(t_out, scratch_);
-    recorder_.record(next_output_, t_out, scratch_, recording_system);
-    ++next_output_;
+class Metered {
+public:
+  explicit Metered(RunProbe& probe) : probe_(probe), census_(probe) {}
+  // One RHS evaluation, timed as RHS work, its state recorded for the
+  // bench's tight-loop replay.
+  void evaluate(const ArcmSystem& system, const StateVector& x, StateVector& dxdt, double t,
+                std::size_t segment) {
+    if (probe_.record_states) {
+      probe_.call_segment.push_back(segment);
+      probe_.call_time.push_back(t);
+      probe_.states.insert(probe_.states.end(), x.begin(), x.end());
+      probe_.state_size = x.size();
+    }
+    const std::uint64_t started = probe_ticks();
+    system.evaluate_probed(x, dxdt, t, probe_);
+    probe_.rhs += probe_ticks() - started;
+    ++probe_.rhs_calls;
   }
-  if constexpr (Probed) probe_->observer += probe_ticks() - started;
-}
+  // The stepper's error checker dates a rejected step from its last call.
+  void stepper_call(double t) { probe_.last_call_time = t; }
+  template <class Step> auto stepping(Step&& step) {
+    const std::uint64_t started = probe_ticks();
+    auto result = step();
+    probe_.stepping += probe_ticks() - started;
+    return result;
+  }
+  template <class Record> void recording(Record&& record) {
+    const std::uint64_t started = probe_ticks();
+    record();
+    probe_.observer += probe_ticks() - started;
+  }
+  RunProbe* probe() { return &probe_; }
+  EntryObserver* census() { return &census_; }
+  template <class Retry> void segment_ended(const Retry& retry) {
+    probe_.located_switches += retry.located;
+    probe_.predicted_switches += retry.predicted_steps;
+    probe_.failed_predictions += retry.failed_predictions;
+  }
+  void run_ended(long entries_after_start) { probe_.entries = entries_after_start; }
 
-template <bool Probed>
-template <class Stepper>
-bool RunIntegrator<Probed>::integrate_segment(const Segment& segment, bool last, StateVector& x) {
-  const IntegratorSettings& settings = scenario_.integrator;
-  ArcmSystem system(scenario_, layout_, segment.in_force, reference_);
-  // Outputs are evaluated on a copy, so recording never touches the state
-  // (the warm-started price) of the system the stepper integrates; entries
-  // are located on another.
-  ArcmSystem recording_system = system;
-  ArcmSystem locating_system = system;
-  Stepper stepper = make_stepper<Stepper>(settings, probe_, &worst_component_);
-  // The stepper's failed attempts count however the segment ends.
-  const OnExit count_rejections{[&] {
-    if constexpr (!std::is_same_v<Stepper, BulirschStoer>) rejected_steps_ += stepper.failed_attempts();
-  }};
-  const std::size_t plants = scenario_.n_actors() * scenario_.n_resources();
-  StateVector scratch_derivative(layout_.size());
-  // One RHS evaluation on `which`. A probed run times it as RHS work and
-  // records its state for the bench's tight-loop replay.
-  auto evaluate_on = [&](const ArcmSystem& which, const StateVector& state, StateVector& derivative,
-                         double t) {
-    if constexpr (Probed) {
-      if (probe_->record_states) {
-        probe_->call_segment.push_back(segment_index_);
-        probe_->call_time.push_back(t);
-        probe_->states.insert(probe_->states.end(), state.begin(), state.end());
-        probe_->state_size = state.size();
+private:
+  RunProbe& probe_;
+  Census census_;
+};
+
+// ---- The run and its segments --------------------------------------------------
+
+// What the segments of one run share: the scenario, the output buffers, the
+// entry states of the plants and the counters.
+template <class Meter> struct RunState {
+  RunState(const Scenario& s, Meter m)
+      : scenario(s), layout(s.n_actors(), s.n_resources(), s.n_beneficiaries()), segments(build_segments(s)),
+        recorder(s, layout), grid(recorder.times()), switch_causes(arcm::switch_causes(layout)),
+        meter(std::move(m)) {}
+
+  // Every output time not yet recorded up to `t_until` (inclusive or not),
+  // the state from `state_at(t, out)`, with `recording`'s parameters.
+  template <class StateAt>
+  void record_outputs_up_to(double t_until, bool inclusive, const StateAt& state_at,
+                            const ArcmSystem& recording) {
+    meter.recording([&] {
+      while (next_output < grid.size()) {
+        const double t_out = grid[next_output];
+        const bool due = inclusive ? t_out <= t_until + SAME_TIME : t_out < t_until - SAME_TIME;
+        if (!due) break;
+        state_at(t_out, scratch);
+        recorder.record(next_output, t_out, scratch, recording);
+        ++next_output;
       }
-      const std::uint64_t started = probe_ticks();
-      which.evaluate_probed(state, derivative, t, *probe_);
-      probe_->rhs += probe_ticks() - started;
-      ++probe_->rhs_calls;
-    } else {
-      which(state, derivative, t);
+    });
+  }
+
+  const Scenario& scenario;
+  StateLayout layout;
+  std::vector<Segment> segments;
+  TrajectoryRecorder recorder;
+  const std::vector<double>& grid;
+  RunReference reference;
+  std::size_t next_output{0};
+  std::size_t segment_index{0};
+  long rhs_evaluations{0};   // the stepper's
+  long event_evaluations{0}; // those that locate entries and switches
+  long rejected_steps{0};    // failed dopri5 attempts, counted by the stepper
+  long accepted_steps{0};
+  long entered_at_start{0};               // plants entered once the run's start is settled (the census)
+  std::vector<std::int8_t> entered;       // per plant (i * M + k); see "Entry" in docs/model.md
+  std::size_t worst_component{0};         // of the last step attempt (WeightedErrorChecker)
+  std::vector<SwitchCause> switch_causes; // per state component (dynamics/switch_location.hpp)
+  RunStatus status{RunStatus::ok};
+  std::string message;
+  double stop_time{0};
+  StateVector scratch;
+  std::chrono::steady_clock::time_point started{std::chrono::steady_clock::now()};
+  Meter meter;
+};
+
+// The switch location and prediction of dynamics/switch_location.hpp as an
+// event: it acts within the step attempts, as the stepper's retry policy;
+// after a restart its prediction history no longer applies.
+template <class Retry> class InvestmentSwitches final : public Event {
+public:
+  explicit InvestmentSwitches(Retry& retry) : retry_(retry) {}
+  bool handle(const AcceptedStep&, Control&) override { return false; }
+  void restarted() override { retry_.restart(); }
+
+private:
+  Retry& retry_;
+};
+
+// One schedule segment integrated with `Stepper`: its systems, its stepper
+// and its events. The step loop is run(); the events act on it through the
+// Control interface.
+template <class Meter, class Stepper> class SegmentIntegration final : public Control {
+public:
+  using Retry = SwitchRetry<EvaluateAt>;
+
+  SegmentIntegration(RunState<Meter>& run, const Segment& segment, bool last)
+      : run_(run), segment_(segment), last_(last), settings_(run.scenario.integrator),
+        system_(run.scenario, run.layout, segment.in_force, run.reference),
+        // Outputs are evaluated on a copy, so recording never touches the
+        // state (the warm-started price) of the system the stepper
+        // integrates; events are located on another.
+        recording_(system_), locating_(system_),
+        stepper_(make_stepper<Stepper>(settings_, run.meter.probe(), &run.worst_component)),
+        scratch_derivative_(run.layout.size()),
+        evaluate_at_([this](const StateVector& state, double t) -> const Workspace& {
+          ++run_.event_evaluations;
+          run_.meter.evaluate(locating_, state, scratch_derivative_, t, run_.segment_index);
+          return locating_.workspace();
+        }),
+        retry_(system_.workspace(), evaluate_at_, run.switch_causes, run.worst_component, run.layout.size(),
+               settings_.locate_switches, settings_.predict_switches ? &run.entered : nullptr),
+        switches_(retry_), entry_(run.scenario, run.layout, run.entered, {&system_, &recording_, &locating_},
+                                  evaluate_at_, run.meter.census()),
+        non_finite_(run.scenario, run.layout),
+        kessler_(run.scenario.debris.kessler_threshold, run.layout.debris()), jump_(retry_, segment),
+        wall_time_(settings_.wall_time_limit, run.started, segment),
+        step_count_(settings_.max_steps, run.accepted_steps, segment,
+                    [this] { return stepper_.current_time_step(); }),
+        schedule_(segment.end) {}
+
+  ~SegmentIntegration() override {
+    // The stepper's failed attempts count however the segment ends.
+    if constexpr (!std::is_same_v<Stepper, BulirschStoer>) run_.rejected_steps += stepper_.failed_attempts();
+    run_.meter.segment_ended(retry_);
+  }
+  SegmentIntegration(const SegmentIntegration&) = delete;
+  SegmentIntegration& operator=(const SegmentIntegration&) = delete;
+
+  //! Integrates from `x` at the segment's start to its end; `x` is the
+  //! state there. False when the run stopped (Kessler, a failure, a limit).
+  bool run(StateVector& x) {
+    const bool run_start =
+        entry_.start_segment(x, segment_.start, [&](const std::vector<std::int8_t>& as_written) {
+          recording_.set_entered(as_written);
+          const StateVector at_start = x;
+          run_.record_outputs_up_to(
+              segment_.start, true, [&](double, StateVector& out) { out = at_start; }, recording_);
+        });
+    // The census counts the entries after the run's start.
+    if (run_start) run_.entered_at_start = std::count(run_.entered.begin(), run_.entered.end(), 1);
+
+    t_ = segment_.start;
+    stepper_.initialize(x, segment_.start, std::min(settings_.initial_step, segment_.end - segment_.start));
+    while (!schedule_.reached(t_)) {
+      if (const std::optional<double> limited = schedule_.limit_step(t_, stepper_.current_time_step()))
+        stepper_.initialize(stepper_.current_state(), t_, *limited);
+      std::pair<double, double> step;
+      try {
+        step = run_.meter.stepping([&] { return do_step(); });
+      } catch (const std::exception& e) {
+        stop(t_, RunStatus::failed, std::string("the integrator gave up: ") + e.what(),
+             StateVector(stepper_.current_state()));
+        return false;
+      }
+      ++run_.accepted_steps;
+      const StateVector& now = stepper_.current_state();
+      const DenseOutput dense(stepper_, now, step.second);
+      const AcceptedStep accepted{
+          step.first,  step.second, stepper_.previous_state(),
+          now,         dense,       std::is_same_v<Stepper, BulirschStoer> ? nullptr : &system_.workspace(),
+          evaluate_at_};
+      accepted_ = &accepted;
+      for (Event* event : all_events()) event->step_accepted(accepted);
+      if (handled_by(within_step_events(), accepted)) {
+        if (stopped_) return false;
+        continue; // restarted at the event
+      }
+      record_outputs_to_step_end();
+      t_ = step.second;
+      if (handled_by(limit_events(), accepted)) return false;
     }
-  };
-  // An evaluation that locates an event (an entry, a switch), on the
-  // system's own copy.
-  auto locating_evaluation = [&](const StateVector& state, double t) -> const Workspace& {
-    ++event_evaluations_;
-    evaluate_on(locating_system, state, scratch_derivative, t);
-    return locating_system.workspace();
-  };
-  // Q − 1 of every plant at (state, t) under the current entry states.
-  auto entry_gaps_at = [&](const StateVector& state, double t) -> const std::vector<double>& {
-    return locating_evaluation(state, t).entry_gap;
-  };
-  auto set_entered = [&]() {
-    system.set_entered(entered_);
-    recording_system.set_entered(entered_);
-    locating_system.set_entered(entered_);
-  };
-  // The restart state at an entry comes from the dense output, which may dip
-  // a rounding error below 0 where a quantity starts from 0 (a plant's first
-  // extraction); the states that cannot be negative are clamped as the RHS
-  // reads them (MODEL.md §2), so none stays negative after the restart.
-  auto clamp_nonnegative = [&](StateVector& state) {
-    const std::size_t n = scenario_.n_actors(), m = scenario_.n_resources();
+    x = stepper_.current_state();
+    if (last_)
+      run_.record_outputs_up_to(
+          segment_.end, true, [&](double, StateVector& out) { out = x; }, recording_);
+    return true;
+  }
+
+  // ---- Control ----
+  void record_outputs_before(double t) override {
+    run_.record_outputs_up_to(t, false, dense_at(), recording_);
+  }
+  void record_outputs_to_step_end() override {
+    run_.record_outputs_up_to(accepted_->t_now, last_ && segment_.end - accepted_->t_now <= SAME_TIME,
+                              dense_at(), recording_);
+  }
+  void restart_state(double t, StateVector& x) override {
+    x.resize(run_.layout.size());
+    accepted_->dense(t, x);
+    // The dense output may dip a rounding error below 0 where a quantity
+    // starts from 0 (a plant's first extraction); the states that cannot be
+    // negative are clamped as the right-hand side reads them (docs/model.md
+    // §2), so none stays negative after the restart.
+    const std::size_t n = run_.scenario.n_actors(), m = run_.scenario.n_resources();
+    const StateLayout& layout = run_.layout;
     for (std::size_t i = 0; i < n; ++i) {
-      state[layout_.experience(i)] = std::max(state[layout_.experience(i)], 0.0);
+      x[layout.experience(i)] = std::max(x[layout.experience(i)], 0.0);
       for (std::size_t k = 0; k < m; ++k)
-        for (std::size_t index : {layout_.capacity(i, k), layout_.pipeline(i, k), layout_.extracted(i, k)})
-          state[index] = std::max(state[index], 0.0);
+        for (std::size_t index : {layout.capacity(i, k), layout.pipeline(i, k), layout.extracted(i, k)})
+          x[index] = std::max(x[index], 0.0);
     }
-    for (std::size_t k = 0; k < m; ++k) state[layout_.stock(k)] = std::max(state[layout_.stock(k)], 0.0);
-    state[layout_.debris()] = std::max(state[layout_.debris()], 0.0);
-  };
-  auto at_origin = [&](const StateVector& state, std::size_t ik) {
-    const std::size_t i = ik / scenario_.n_resources(), k = ik % scenario_.n_resources();
-    return !(state[layout_.capacity(i, k)] > 0.0) && !(state[layout_.pipeline(i, k)] > 0.0);
-  };
-  auto counted_system = [&](const StateVector& state, StateVector& derivative, double t) {
-    ++rhs_evaluations_;
-    if constexpr (Probed) probe_->last_call_time = t;
-    evaluate_on(system, state, derivative, t);
-  };
-
-  // Entry (docs/model.md): a plant with capacity or a pipeline has entered; one
-  // at K = U = 0 enters when its Tobin's q (with u = 1) rises above 1, which
-  // is located below as an event. At the run's start the output takes
-  // MODEL.md §7 as written (u = 1 where K = 0), so the first plants' t0
-  // investment is the rule's.
-  const bool run_start = entered_.empty();
-  if (run_start) {
-    entered_.assign(plants, 0);
-    for (std::size_t ik = 0; ik < plants; ++ik) entered_[ik] = !at_origin(x, ik);
+    for (std::size_t k = 0; k < m; ++k) x[layout.stock(k)] = std::max(x[layout.stock(k)], 0.0);
+    x[layout.debris()] = std::max(x[layout.debris()], 0.0);
   }
-  set_entered();
-  // Plants that invest from the start enter now. The gaps of plants not
-  // entered do not depend on the entry states of others.
-  std::vector<double> gaps_before = entry_gaps_at(x, segment.start);
-  // The launch providers at the last kept step's end, for the bench's census.
-  [[maybe_unused]] std::vector<int> providers_before;
-  if constexpr (Probed) providers_before = locating_system.workspace().launch_provider;
-  const std::vector<std::int8_t> entered_before_start = entered_;
-  for (std::size_t ik = 0; ik < plants; ++ik)
-    if (!entered_[ik] && gaps_before[ik] > 0.0) entered_[ik] = 1;
-  // The census counts the entries after the run's start.
-  if (run_start) entered_at_start_ = std::count(entered_.begin(), entered_.end(), 1);
-
-  // An output exactly at the segment start takes the state at the start,
-  // with the parameters of this segment (right-continuous outputs). A plant
-  // that has not entered sits at K = 0 there, where it takes the rule as
-  // written (u = 1); at the run's start every plant does.
-  const StateVector at_start = x;
-  std::vector<std::int8_t> as_written(entered_before_start);
-  for (std::size_t ik = 0; ik < plants; ++ik)
-    if (run_start || !as_written[ik]) as_written[ik] = -1;
-  recording_system.set_entered(as_written);
-  record_outputs_up_to(
-      segment.start, true, [&](double, StateVector& out) { out = at_start; }, recording_system);
-  set_entered();
-
-  // A failed step retried up to the investment switch or provider change
-  // that failed it, and steps shortened to predicted investment switches
-  // (dynamics/switch_location.hpp).
-  SwitchRetry switch_retry(system.workspace(), locating_evaluation, switch_causes_, worst_component_,
-                           layout_.size(), settings.locate_switches,
-                           settings.predict_switches ? &entered_ : nullptr);
-  const OnExit count_located{[&] {
-    if constexpr (Probed) {
-      probe_->located_switches += switch_retry.located;
-      probe_->predicted_switches += switch_retry.predicted_steps;
-      probe_->failed_predictions += switch_retry.failed_predictions;
-    }
-  }};
-  // A restart (an entry, a located jump) within the segment: a fresh
-  // derivative at `at`, the step size carried on, and a prediction history
-  // that no longer applies.
-  auto restart_at = [&](const StateVector& from, double at) {
-    stepper.initialize(from, at, stepper.current_time_step());
-    switch_retry.restart();
-  };
-  const double span = segment.end - segment.start;
-  stepper.initialize(x, segment.start, std::min(settings.initial_step, span));
-  double t = segment.start;
-  const double kessler = scenario_.debris.kessler_threshold;
-  while (segment.end - t > SAME_TIME) {
-    // No step crosses the segment end: shorten the last one onto it.
-    if (t + stepper.current_time_step() > segment.end) {
-      stepper.initialize(stepper.current_state(), t, segment.end - t);
-    }
-    std::pair<double, double> step;
-    try {
-      [[maybe_unused]] std::uint64_t started = 0;
-      if constexpr (Probed) started = probe_ticks();
-      if constexpr (std::is_same_v<Stepper, BulirschStoer>)
-        step = stepper.do_step(std::ref(counted_system));
-      else
-        step = stepper.do_step(std::ref(counted_system), switch_retry);
-      if constexpr (Probed) probe_->stepping += probe_ticks() - started;
-    } catch (const std::exception& e) {
-      fail(t, std::string("the integrator gave up: ") + e.what());
-      x = stepper.current_state();
-      // "Final" values of a failed run are those at the stop time (MODEL.md §11).
-      if (first_non_finite(x) == x.size()) recorder_.record_final(t, x, recording_system);
-      return false;
-    }
-    ++accepted_steps_;
-    const double t_prev = step.first;
-    const double t_now = step.second;
-    const StateVector& now = stepper.current_state();
-    const std::size_t bad = first_non_finite(now);
-    if (bad < now.size()) {
-      fail(t_prev, "non-finite value in " + layout_.component_name(bad, scenario_) +
-                       " during the step to t = " + format_time(t_now));
-      x = stepper.previous_state();
-      stop_time_ = t_prev;
-      if (first_non_finite(x) == x.size()) recorder_.record_final(t_prev, x, recording_system);
-      return false;
-    }
-    auto dense = [&](double tau, StateVector& out) {
-      if (std::fabs(tau - t_now) <= SAME_TIME)
-        out = now;
-      else
-        stepper.calc_state(tau, out);
-    };
-    // Kessler syndrome: stop where debris first reaches D_max (bisection on
-    // the dense output; debris is continuous within the step).
-    if (now[layout_.debris()] >= kessler) {
-      double lo = t_prev, hi = t_now;
-      StateVector probe(now.size());
-      for (int it = 0; it < 200 && hi - lo > 1e-15 * std::max(1.0, std::fabs(hi)); ++it) {
-        const double mid = 0.5 * (lo + hi);
-        stepper.calc_state(mid, probe);
-        (probe[layout_.debris()] >= kessler ? hi : lo) = mid;
-      }
-      record_outputs_up_to(hi, false, dense, recording_system);
-      dense(hi, x);
-      status_ = RunStatus::kessler;
-      stop_time_ = hi;
-      message_ = "debris reached the Kessler threshold of " + format_time(kessler) +
-                 " objects at t = " + format_time(hi);
-      recorder_.record_final(hi, x, recording_system);
-      return false;
-    }
-    // A located jump of a launch provider just after this step (dynamics/switch_location.hpp).
-    const double t_jump = switch_retry.take_jump();
-    // Entries (docs/model.md, "Entry"). A plant out of the money whose Q − 1
-    // turned positive in this step entered where it crossed 0, with a jump of
-    // its investment: stop there and restart with it entered. One in the
-    // money enters continuously: mark it entered at the step's end once it
-    // has left K = U = 0, and restart there (its derivative changes form).
-    // dopri5's last stage evaluated the stepped system at (now, t_now).
-    const Workspace& at_now = std::is_same_v<Stepper, BulirschStoer>
-                                  ? (entry_gaps_at(now, t_now), locating_system.workspace())
-                                  : system.workspace();
-    // The census (probe.hpp) of entered plants' investment switching on or
-    // off between the ends of the part of a step that is kept.
-    [[maybe_unused]] auto count_switches = [&](const std::vector<double>& gaps_end) {
-      for (std::size_t ik = 0; ik < plants; ++ik)
-        probe_->investment_switches += entered_[ik] && (gaps_before[ik] > 0.0) != (gaps_end[ik] > 0.0);
-    };
-    bool jumping = false, leaving = false;
-    for (std::size_t ik = 0; ik < plants; ++ik) {
-      if (entered_[ik]) continue;
-      if (at_now.entry_gap[ik] > 0.0 && !(at_now.gross_margin[ik] > 0.0))
-        jumping = true;
-      else if (!at_origin(now, ik))
-        leaving = true;
-    }
-    if (jumping) {
-      // Only plants out of the money jump; the others are not located.
-      std::vector<std::int8_t> ignored(plants);
-      for (std::size_t ik = 0; ik < plants; ++ik) ignored[ik] = entered_[ik] || at_now.gross_margin[ik] > 0.0;
-      std::vector<double> gaps_hi;
-      const double t_entry = locate_entry(t_prev, t_now, gaps_before, at_now.entry_gap, ignored, now.size(),
-                                          dense, entry_gaps_at, gaps_hi);
-      // Only [t_prev, t_entry] is kept: its switches count now, and a provider
-      // change in it counts at the next kept step's end.
-      if constexpr (Probed) count_switches(gaps_hi);
-      record_outputs_up_to(t_entry, false, dense, recording_system);
-      dense(t_entry, x);
-      clamp_nonnegative(x);
-      for (std::size_t ik = 0; ik < plants; ++ik)
-        if (!ignored[ik] && gaps_hi[ik] > 0.0) entered_[ik] = 1;
-      for (std::size_t ik = 0; ik < plants; ++ik)
-        if (!entered_[ik] && !at_origin(x, ik)) entered_[ik] = 1;
-      gaps_before = gaps_hi;
-      set_entered();
-      restart_at(x, t_entry);
-      t = t_entry;
-      continue;
-    }
-    if constexpr (Probed) {
-      count_switches(at_now.entry_gap);
-      for (std::size_t b = 0; b < providers_before.size(); ++b)
-        probe_->provider_changes += providers_before[b] != at_now.launch_provider[b];
-      providers_before = at_now.launch_provider;
-    }
-    if (leaving) {
-      for (std::size_t ik = 0; ik < plants; ++ik)
-        if (!entered_[ik] && !at_origin(now, ik)) entered_[ik] = 1;
-      set_entered();
-      record_outputs_up_to(t_now, last && segment.end - t_now <= SAME_TIME, dense, recording_system);
-      gaps_before = at_now.entry_gap;
-      restart_at(StateVector(now), t_now); // a copy: `now` is the stepper's own state
-      t = t_now;
-      continue;
-    }
-    gaps_before = at_now.entry_gap;
-    // It follows the step's end within the location's precision, or there is none.
-    const bool jump_follows =
-        t_jump > t_now && t_jump - t_now <= 2.0 * SwitchRetry<decltype(locating_evaluation)>::JUMP_TOLERANCE *
-                                                std::max(1.0, std::fabs(t_now));
-    if (jump_follows && segment.end - t_jump > SAME_TIME) {
-      // Restart just after the jump, from the step's dense output (continued
-      // by less than SwitchRetry::JUMP_TOLERANCE of the time).
-      record_outputs_up_to(t_jump, false, dense, recording_system);
-      dense(t_jump, x);
-      clamp_nonnegative(x);
-      restart_at(x, t_jump);
-      t = t_jump;
-      continue;
-    }
-    record_outputs_up_to(t_now, last && segment.end - t_now <= SAME_TIME, dense, recording_system);
-    t = t_now;
-    if (settings.wall_time_limit > 0.0 && segment.end - t > SAME_TIME &&
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count() >
-            settings.wall_time_limit) {
-      x = now;
-      fail(t, "wall-clock limit of " + format_time(settings.wall_time_limit) +
-                  " s per run reached (run_time_limit)");
-      recorder_.record_final(t, x, recording_system);
-      return false;
-    }
-    if (accepted_steps_ >= settings.max_steps && segment.end - t > SAME_TIME) {
-      x = now;
-      fail(t, "step limit of " + std::to_string(settings.max_steps) + " accepted steps reached (integrator." +
-                  "max_steps); last step size " + format_time(stepper.current_time_step()) + " yr");
-      recorder_.record_final(t, x, recording_system);
-      return false;
-    }
+  void restart(const StateVector& x, double t) override {
+    // A fresh derivative at `t`, the step size carried on.
+    stepper_.initialize(x, t, stepper_.current_time_step());
+    for (Event* event : all_events()) event->restarted();
+    t_ = t;
   }
-  x = stepper.current_state();
-  if (last)
-    record_outputs_up_to(
-        segment.end, true, [&](double, StateVector& out) { out = x; }, recording_system);
-  return true;
-}
+  void stop(double t, RunStatus status, const std::string& why, const StateVector& x) override {
+    run_.status = status;
+    run_.message = status == RunStatus::failed ? "at t = " + format_time(t) + ": " + why : why;
+    run_.stop_time = t;
+    // "Final" values of a run that stopped are those at the stop time (docs/model.md §3.13).
+    if (first_non_finite(x) == x.size()) run_.recorder.record_final(t, x, recording_);
+    stopped_ = true;
+  }
 
-template <bool Probed> RunResults RunIntegrator<Probed>::run() {
-  started_ = std::chrono::steady_clock::now();
-  StateVector x = initial_state(scenario_, layout_);
-  scratch_.assign(layout_.size(), 0.0);
-  reference_ = make_run_reference(scenario_, segments_.front().in_force, x, layout_);
-  stop_time_ = scenario_.end_year;
-  const bool dopri5 = scenario_.integrator.stepper != Stepper::bulirsch_stoer;
-  using Runge = Dopri5;
-  for (std::size_t s = 0; s < segments_.size(); ++s) {
-    const bool last = s + 1 == segments_.size();
-    segment_index_ = s;
-    const bool going_on = dopri5 ? integrate_segment<Runge>(segments_[s], last, x)
-                                 : integrate_segment<BulirschStoer>(segments_[s], last, x);
+private:
+  // The stepped system as odeint calls it: counted, and metered.
+  struct SteppedSystem {
+    SegmentIntegration* self;
+    void operator()(const StateVector& x, StateVector& dxdt, double t) const {
+      ++self->run_.rhs_evaluations;
+      self->run_.meter.stepper_call(t);
+      self->run_.meter.evaluate(self->system_, x, dxdt, t, self->run_.segment_index);
+    }
+  };
+
+  std::pair<double, double> do_step() {
+    if constexpr (std::is_same_v<Stepper, BulirschStoer>)
+      return stepper_.do_step(SteppedSystem{this});
+    else
+      return stepper_.do_step(SteppedSystem{this}, retry_);
+  }
+
+  auto dense_at() const {
+    return [this](double t, StateVector& out) { accepted_->dense(t, out); };
+  }
+
+  // The events in the order they are asked: those found within a step (the
+  // first that happened takes over), then the limits at a step's end.
+  std::array<Event*, 4> within_step_events() { return {&non_finite_, &kessler_, &entry_, &jump_}; }
+  std::array<Event*, 2> limit_events() { return {&wall_time_, &step_count_}; }
+  std::array<Event*, 8> all_events() {
+    return {&switches_, &non_finite_, &kessler_, &entry_, &jump_, &wall_time_, &step_count_, &schedule_};
+  }
+  template <class Events> bool handled_by(const Events& events, const AcceptedStep& step) {
+    for (Event* event : events)
+      if (event->handle(step, *this)) return true;
+    return false;
+  }
+
+  RunState<Meter>& run_;
+  const Segment& segment_;
+  bool last_;
+  const IntegratorSettings& settings_;
+  ArcmSystem system_, recording_, locating_;
+  Stepper stepper_;
+  StateVector scratch_derivative_;
+  EvaluateAt evaluate_at_;
+  Retry retry_;
+  InvestmentSwitches<Retry> switches_;
+  PlantEntry entry_;
+  NonFiniteState non_finite_;
+  KesslerStop kessler_;
+  ProviderJump<Retry> jump_;
+  WallTimeLimit wall_time_;
+  StepCountLimit step_count_;
+  ScheduleTime schedule_;
+  double t_{0};
+  const AcceptedStep* accepted_{nullptr};
+  bool stopped_{false};
+};
+
+template <class Meter> RunResults integrate_run(const Scenario& scenario, Meter meter) {
+  RunState<Meter> run(scenario, std::move(meter));
+  StateVector x = initial_state(scenario, run.layout);
+  run.scratch.assign(run.layout.size(), 0.0);
+  run.reference = make_run_reference(scenario, run.segments.front().in_force, x, run.layout);
+  run.stop_time = scenario.end_year;
+  const bool dopri5 = scenario.integrator.stepper != Stepper::bulirsch_stoer;
+  for (std::size_t s = 0; s < run.segments.size(); ++s) {
+    const bool last = s + 1 == run.segments.size();
+    run.segment_index = s;
+    const bool going_on = dopri5
+                              ? SegmentIntegration<Meter, Dopri5>(run, run.segments[s], last).run(x)
+                              : SegmentIntegration<Meter, BulirschStoer>(run, run.segments[s], last).run(x);
     if (!going_on) break;
   }
-  if constexpr (Probed) probe_->entries = std::count(entered_.begin(), entered_.end(), 1) - entered_at_start_;
+  run.meter.run_ended(std::count(run.entered.begin(), run.entered.end(), 1) - run.entered_at_start);
   RunResults results;
-  recorder_.finish(results, stop_time_);
-  results.status = status_;
-  results.message = message_;
+  run.recorder.finish(results, run.stop_time);
+  results.status = run.status;
+  results.message = run.message;
   fail_on_non_finite_outputs(results);
-  results.rhs_evaluations = rhs_evaluations_ + event_evaluations_;
-  results.accepted_steps = accepted_steps_;
+  results.rhs_evaluations = run.rhs_evaluations + run.event_evaluations;
+  results.accepted_steps = run.accepted_steps;
   // Bulirsch-Stoer varies its order and does not count its rejections: -1 = unknown.
-  results.rejected_steps = dopri5 ? rejected_steps_ : -1;
-  results.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  results.rejected_steps = dopri5 ? run.rejected_steps : -1;
+  results.wall_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - run.started).count();
   return results;
 }
 
 } // namespace
 
 RunResults simulate(const Scenario& scenario) {
-  return RunIntegrator<false>(scenario).run();
+  return integrate_run(scenario, Unmetered{});
 }
 
 std::uint64_t probe_ticks() {
@@ -541,7 +439,7 @@ std::uint64_t probe_ticks() {
 
 RunResults simulate_probed(const Scenario& scenario, RunProbe& probe) {
   const std::uint64_t started = probe_ticks();
-  RunResults results = RunIntegrator<true>(scenario, &probe).run();
+  RunResults results = integrate_run(scenario, Metered(probe));
   probe.total += probe_ticks() - started;
   return results;
 }

@@ -1,9 +1,12 @@
 // Where a run spends its time, for the benchmark (bench/arcm_bench.cpp).
 //
-// simulate() never sees a probe: the probed integrator and right-hand side
-// are separate template instantiations (`if constexpr` on a flag), so the
-// production path carries no timing code at all. A probed run integrates
-// exactly as simulate() does and returns the same results.
+// simulate() never sees a probe: the integrator takes a meter as a template
+// argument (dynamics/integrate.cpp), and the production meter's every method
+// is the call itself, so the production path carries no timing code at all.
+// The probed run's meter wraps the RHS evaluations, the steps and the output
+// recording with timers, and watches the entries through an EntryObserver
+// (the census). A probed run integrates exactly as simulate() does and
+// returns the same results.
 #pragma once
 
 #include <cstddef>

@@ -157,15 +157,6 @@ private:
   long failed_attempts_{0};
 };
 
-//! A retry policy for RetryingDopri5 that changes nothing (odeint's behaviour).
-struct PlainRetry {
-  void begin() {}
-  template <class Interpolate> double after_failure(double, double, double proposed, const Interpolate&) {
-    return proposed;
-  }
-  double after_success(double proposed, double) { return proposed; }
-};
-
 //! What can make the error of one state component jump or kink: the
 //! investment switches of a range of plants [first_plant, last_plant) (i * M
 //! + k), and for the launch experience X_j of actor j, a change of launch
