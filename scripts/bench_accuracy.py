@@ -7,7 +7,7 @@
    differs by j * 1e-9 relative (j = 1..P): a change no user could care about, which
    only moves the step controller's accept/reject decisions.
 3. For each trajectory variable, the largest error against the reference relative to
-   max(|reference|, 1e-6 x the variable's largest |value|) (the floor of MODEL.md §15);
+   max(|reference|, 1e-6 x the variable's largest |value|) (the floor of docs/model.md §11);
    per run, the geometric mean of these over the variables.
 4. The same for the summary in tests/regression/golden/baseline_summary.txt, so a
    golden file written by an earlier integrator can be judged against the same band.

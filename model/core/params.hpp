@@ -2,7 +2,7 @@
 // validation. The model core only ever sees these structs, never YAML.
 //
 // Each member names its YAML key in brackets, its unit, its default and its
-// allowed range. MODEL.md symbols are given so the equations can be followed.
+// allowed range. The symbols of docs/model.md are given so the equations can be followed.
 // Units: t = tonnes, M$ = millions of 2024 US dollars, yr = years.
 #pragma once
 
@@ -18,7 +18,7 @@ inline constexpr double NOT_SET = std::numeric_limits<double>::quiet_NaN();
 enum class ActorKind { state, firm };
 enum class RegimeScope { parties, universal };
 
-//! A legal home of actors (MODEL.md §1, §5).
+//! A legal home of actors (docs/model.md §2, §3.3).
 struct Jurisdiction {
   std::string id;               //!< [map key] identifier
   bool has_domestic_law{false}; //!< true when `domestic_property_security` is given
@@ -29,14 +29,14 @@ struct Jurisdiction {
   bool party_to_regime{false};   //!< [party_to_regime] party to the benefit-sharing regime
 };
 
-//! A state or a firm (MODEL.md §1, §3, §4, §7, §8).
+//! A state or a firm (docs/model.md §2, §3.1, §3.2, §3.5, §3.7).
 struct Actor {
   std::string id;                  //!< [map key] identifier
   ActorKind kind{ActorKind::firm}; //!< [kind] `state` or `firm` (required)
   int jurisdiction{-1}; //!< [jurisdiction] index into Scenario::jurisdictions (required; key is an id)
   int bloc{-1};         //!< [bloc] index into Scenario::blocs, -1 = none (key: a bloc name or "" / absent)
 
-  // Launch (§3, §8)
+  // Launch (§3.1, §3.7)
   double launch_cost{0}; //!< [launch_cost] c_0 own cost to LEO at t0 before markup [M$/t], > 0 (required)
   double launch_cost_floor{0};  //!< [launch_cost_floor] c_floor [M$/t], 0 <= c_floor <= c_0 (required)
   double progress_ratio{0.85};  //!< [progress_ratio] p [-], (0, 1]
@@ -46,7 +46,7 @@ struct Actor {
   double base_launch_mass{0};   //!< [base_launch_mass] L_0 non-resource launched mass [t/yr], >= 0
   double base_launch_growth{0}; //!< [base_launch_growth] g_L [1/yr], any real
 
-  // Finance (§7)
+  // Finance (§3.5)
   double budget{0}; //!< [budget] space budget (state) or access to capital (firm) [M$/yr], >= 0
   double resource_budget_share{
       1}; //!< [resource_budget_share] share of `budget` for resources [-], 0..1; B_0 = budget*share
@@ -64,29 +64,29 @@ struct Actor {
       initial_pipeline; //!< [initial_pipeline: {resource: value}] U(t0) [t/yr], >= 0, default 0
 };
 
-//! One resource market (MODEL.md §4, §6, §9).
+//! One resource market (docs/model.md §3.2, §3.4–§3.6, §3.10).
 struct Resource {
   std::string id;          //!< [map key] identifier
   std::string description; //!< [description] free text
-  // Demand and fringe (§6)
+  // Demand and fringe (§3.4)
   double demand{0};            //!< [demand] D_0 demand at reference price at t0 [t/yr], > 0 (required)
   double reference_price{0};   //!< [reference_price] P_0 [M$/t], > 0 (required)
   double elasticity{0};        //!< [elasticity] ε price elasticity of demand (magnitude) [-], > 0 (required)
   double demand_growth{0};     //!< [demand_growth] g [1/yr], any real
   double fringe_supply{0};     //!< [fringe_supply] F_0 fringe supply at P_0 [t/yr], >= 0; 0 = no fringe
   double fringe_elasticity{0}; //!< [fringe_elasticity] η [-], >= 0
-  // Backstop (§6): price P̄ = backstop_price + backstop_launch_mass * min_i c_L,i
+  // Backstop (§3.4): price P̄ = backstop_price + backstop_launch_mass * min_i c_L,i
   bool has_backstop{false}; //!< [backstop] `none` or a map with the two keys below
   double backstop_price{0}; //!< [backstop.price] c_bs [M$/t], >= 0
   double backstop_launch_mass{
       0}; //!< [backstop.launch_mass] m_bs tonnes launched per tonne delivered [-], >= 0
-  // Stock (§4, §9)
+  // Stock (§3.2, §3.10)
   double stock{0};                //!< [stock] S_0 accessible stock [t], > 0 (required)
   double min_stock{0};            //!< [min_stock] S_min [t], > 0 (required)
   double stock_exponent{0};       //!< [stock_exponent] γ [-], >= 0
   double regeneration_rate{0};    //!< [regeneration_rate] r_k [1/yr], >= 0 (0 for asteroids)
   double stock_capacity{NOT_SET}; //!< [stock_capacity] S_cap [t], > 0 when regeneration_rate > 0
-  // Costs and plants (§4, §7)
+  // Costs and plants (§3.2, §3.5, §3.6)
   double extraction_cost{0}; //!< [extraction_cost] c_ext0 [M$/t], >= 0
   double transport_cost{0};  //!< [transport_cost] c_trans [M$/t], >= 0
   double operations_mass{0}; //!< [operations_mass] m_ops resupply [t/yr per t/yr of capacity], >= 0
@@ -97,14 +97,14 @@ struct Resource {
   double entry_scale{0};     //!< [entry_scale] K_seed [t/yr], >= 0
 };
 
-//! A recipient of benefit-sharing payments (MODEL.md §1, §9, §11).
+//! A recipient of benefit-sharing payments (docs/model.md §2, §3.10, §3.12).
 struct Beneficiary {
   std::string id;   //!< [map key] identifier; a state actor with the same id receives its gains
   double weight{0}; //!< [weight] w_b [-] (population share), >= 0; normalised to sum 1 on load
   int actor{-1};    //!< index of the state actor with the same id, -1 if none (derived)
 };
 
-//! Regime parameters that the schedule may change (MODEL.md §5, §10). YAML section `legal`.
+//! Regime parameters that the schedule may change (docs/model.md §3.3, §3.11). YAML section `legal`.
 struct Regime {
   double property_security{0.6};           //!< [property_security] θ [-], 0..1
   double safety_zone_exclusivity{0};       //!< [safety_zone_exclusivity] z [-], 0..1
@@ -118,7 +118,7 @@ struct Regime {
   double asat_tests_per_tension{0};        //!< [asat_tests_per_tension] a_mil [tests/yr], >= 0
 };
 
-//! Global economic shape parameters (MODEL.md §3–§8). YAML section `economy`.
+//! Global economic shape parameters (docs/model.md §3.1–§3.9). YAML section `economy`.
 struct Economy {
   double social_discount_rate{0.05};  //!< [social_discount_rate] r_soc [1/yr], > 0
   double eligibility_band{0.02};      //!< [eligibility_band] ν [-], > 0
@@ -132,7 +132,7 @@ struct Economy {
   double debris_capacity_loss{0};     //!< [debris_capacity_loss] ψ_D [1/yr], >= 0
 };
 
-//! Orbital debris (MODEL.md §8). YAML section `debris`.
+//! Orbital debris (docs/model.md §3.8). YAML section `debris`.
 struct Debris {
   double initial{36500};             //!< [initial] D_0 objects > 10 cm at t0 [count], >= 0
   double reference{NOT_SET};         //!< [reference] D_ref [count], > 0; default D_0
@@ -144,7 +144,7 @@ struct Debris {
   double per_asat_test{0};           //!< [per_asat_test] γ_A [objects/test], >= 0
 };
 
-//! Diplomatic tension (MODEL.md §8). YAML section `tension`.
+//! Diplomatic tension (docs/model.md §3.9). YAML section `tension`.
 struct Tension {
   double initial{0.2};         //!< [initial] T_0 [-], 0..1
   double base{0.2};            //!< [base] T_base [-], 0..1
@@ -163,7 +163,7 @@ struct ParameterChange {
   double value{0}; //!< booleans as 0/1, choices as the index of the word, NaN = null
 };
 
-//! A regime event (MODEL.md §10). YAML: `schedule: [{year, [jurisdiction], set: {...}}]`.
+//! A regime event (docs/model.md §3.11). YAML: `schedule: [{year, [jurisdiction], set: {...}}]`.
 struct ScheduleEvent {
   double year{0}; //!< [year] [yr], t0 <= year < end, nondecreasing in file order
   enum class Target { regime, one_jurisdiction, all_jurisdictions } target{Target::regime};

@@ -1,4 +1,4 @@
-// Regime schedule (MODEL.md §10): the parameters in force between events.
+// Regime schedule (docs/model.md §3.11): the parameters in force between events.
 #pragma once
 
 #include <vector>

@@ -1,4 +1,4 @@
-// The layout of the ODE state vector (MODEL.md §2): named blocks of one flat
+// The layout of the ODE state vector (docs/model.md §2): named blocks of one flat
 // std::vector<double>, so the right-hand side, the output and the error
 // messages all speak of "K[spacex, water]" rather than of index 17.
 #pragma once
@@ -16,14 +16,14 @@ using StateVector = std::vector<double>;
 //! One named block of the state: its symbol, unit and shape.
 struct StateBlock {
   const char* name;      //!< output name, e.g. "capacity"
-  const char* symbol;    //!< MODEL.md symbol, e.g. "K"
+  const char* symbol;    //!< symbol in docs/model.md, e.g. "K"
   const char* units;     //!< e.g. "t/yr"
   const char* long_name; //!< human description
   enum class Shape { actor_resource, actor, resource, beneficiary, scalar } shape;
 };
 
 //! Offsets of every block for a given number of actors N, resources M and
-//! beneficiaries B. Blocks follow MODEL.md §2's table, then the extensions.
+//! beneficiaries B. Blocks follow the table of docs/model.md §2, the extension last.
 class StateLayout {
 public:
   StateLayout() = default;
@@ -66,7 +66,7 @@ private:
   std::vector<PlacedBlock> blocks_;
 };
 
-//! The initial state of a scenario (MODEL.md §2: V = Π = C = G = 0).
+//! The initial state of a scenario (docs/model.md §2: V = Π = C = G = 0).
 StateVector initial_state(const Scenario& scenario, const StateLayout& layout);
 
 } // namespace arcm

@@ -152,9 +152,7 @@ public:
   // in whole batches (a short one only at the end of the range).
   void write_ready();
   SweepOutcome conclude();
-  std::size_t begin() const { return begin_; }
   std::size_t end() const { return end_; }
-  std::size_t start() const { return start_; }
   std::size_t batch() const { return batch_; }
   std::size_t written() const {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -661,14 +659,8 @@ void SweepSession::write_ready() {
 SweepOutcome SweepSession::close() {
   return impl_->execution.conclude();
 }
-std::size_t SweepSession::begin_run() const {
-  return impl_->execution.begin();
-}
 std::size_t SweepSession::end_run() const {
   return impl_->execution.end();
-}
-std::size_t SweepSession::start_run() const {
-  return impl_->execution.start();
 }
 std::size_t SweepSession::batch_size() const {
   return impl_->execution.batch();

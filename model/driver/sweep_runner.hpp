@@ -101,9 +101,7 @@ public:
   //! NAME.partial when runs are missing (interrupted).
   SweepOutcome close();
 
-  std::size_t begin_run() const; //!< the file's run range [begin_run, end_run)
   std::size_t end_run() const;
-  std::size_t start_run() const; //!< first run to compute in this session (after open)
   std::size_t batch_size() const;
   std::size_t written() const; //!< runs before this one are in the file
   const RunResults& blank() const;

@@ -1,4 +1,4 @@
-// Integrating a scenario (MODEL.md §10): Boost.Odeint's dopri5 with dense
+// Integrating a scenario (docs/model.md §3.11, §4): Boost.Odeint's dopri5 with dense
 // output, segment by segment between schedule events, recording onto the
 // output grid. A run that cannot finish ends with a failed status and a
 // message naming the time and the state component; it never throws for

@@ -1,4 +1,4 @@
-// Launch cost (MODEL.md §3): Wright's law with a floor, knowledge spillovers
+// Launch cost (docs/model.md §3.1): Wright's law with a floor, knowledge spillovers
 // between actors, and the choice between flying oneself and buying a launch.
 #pragma once
 
@@ -27,7 +27,7 @@ void effective_experience(const std::vector<Actor>& actors, const double* experi
                           double spillover_across, double tension, std::size_t n_blocs, double* bloc_totals,
                           double* effective);
 
-//! May `buyer` buy launches from `provider` (MODEL.md §3)?
+//! May `buyer` buy launches from `provider` (docs/model.md §3.1)?
 bool may_buy_from(const Actor& buyer, std::size_t buyer_index, const Actor& provider,
                   std::size_t provider_index, bool cross_bloc_launch);
 

@@ -47,7 +47,7 @@ double cumulative_extraction(const RowContext& c, std::size_t i, std::size_t k) 
   return std::max(0.0, c.x[c.layout.extracted(i, k)]);
 }
 
-// Gains of beneficiary b (§11): receipts, plus the profit of the state actor it is.
+// Gains of beneficiary b (docs/model.md §3.12): receipts, plus the profit of the state actor it is.
 double gains_of(const RowContext& c, std::size_t b) {
   const Beneficiary& ben = c.scenario.beneficiaries[b];
   const double gains = c.x[c.layout.receipts(b)];
@@ -55,7 +55,7 @@ double gains_of(const RowContext& c, std::size_t b) {
   return std::max(0.0, gains + c.x[c.layout.profit(static_cast<std::size_t>(ben.actor))]);
 }
 
-// Weighted Gini coefficient of per-capita gains over beneficiaries (§11).
+// Weighted Gini coefficient of per-capita gains over beneficiaries (§3.12).
 // Gains are recomputed in the double loop rather than stored, so recording
 // an output row allocates nothing (B is small).
 double gini_of_gains(const RowContext& c) {
@@ -358,7 +358,7 @@ void TrajectoryRecorder::finish(RunResults& results, double stop_time) {
   }
   {
     // First output year in which firms out-extract states while total
-    // extraction exceeds 1 % of demand (§11).
+    // extraction exceeds 1 % of demand (§3.13).
     const std::size_t firm = index_of("firm_share_extraction"), state = index_of("state_share_extraction");
     const std::size_t total = index_of("total_extraction"), demand = index_of("demand");
     std::vector<double> year(m, NaN);

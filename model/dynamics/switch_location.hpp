@@ -1,26 +1,27 @@
 // Retrying a failed dopri5 step up to the switch that made it fail
-// (docs/model.md §4, "Switches located in failed steps"; docs/performance.md,
-// fifth round).
+// (docs/model.md §4, "Switches located in failed steps"; what it costs and
+// saves: docs/performance.md).
 //
 // A plant's investment switches on or off where its Tobin's q crosses 1
 // (I* ∝ max(0, Q − 1)): a kink of the right-hand side. A buyer's cheapest way
-// to fly changing makes dX/dt jump (MODEL.md §2). A step across either fails,
-// and odeint's controller, which assumes a smooth error ∝ h⁵, shrinks the step
-// in several failed attempts before one passes. Here, when an attempt fails,
-// the component with the largest weighted error names the switches that may
-// have caused it; if one of them crossed within the attempt, the first
-// crossing is found by regula falsi (Illinois) on the failed attempt's own
-// interpolant. At a kink the retry ends just past it, where it costs almost no
-// error, and the step after it starts from the size that failed. At a jump the
-// retry ends just before it and the integration restarts just after it.
+// to fly changing makes dX/dt jump (docs/model.md §2, "Continuity", and
+// §3.1). A step across either fails, and odeint's controller, which assumes a
+// smooth error ∝ h⁵, shrinks the step in several failed attempts before one
+// passes. Here, when an attempt fails, the component with the largest
+// weighted error names the switches that may have caused it; if one of them
+// crossed within the attempt, the first crossing is found by regula falsi
+// (Illinois) on the failed attempt's own interpolant. At a kink the retry ends
+// just past it, where it costs almost no error, and the step after it starts
+// from the size that failed. At a jump the retry ends just before it and the
+// integration restarts just after it.
 //
 // A kink can also be seen coming: after an accepted step, every plant's
 // Q − 1 is extrapolated over the proposed next step (a parabola through its
 // values at the ends of this step and the start of the previous one), and a
 // step that would cross a predicted switch is shortened to end just past it,
-// as a located retry would, without first failing (docs/performance.md,
-// seventh round). Every accepted step still meets the error tolerance; only
-// the step sizes tried differ.
+// as a located retry would, without first failing (docs/model.md §4,
+// "Switches predicted"). Every accepted step still meets the error tolerance;
+// only the step sizes tried differ.
 #pragma once
 
 #include <algorithm>
@@ -214,9 +215,10 @@ public:
   double after_failure(double t, double tried, double proposed, const Interpolate& interpolate) {
     // A retry that ended at a located switch and still failed: the usual
     // shrink, and no restart after a jump the shorter step will not reach.
-    // A step shortened to a predicted switch that failed is located as any
-    // (the step after the retry resumes the shortened size, not the one the
-    // prediction cut: resuming that was measured worse, docs/performance.md).
+    // A step shortened to a predicted switch that failed is located as any.
+    // The step after the retry resumes the shortened size, not the one the
+    // prediction cut: resuming the larger size costs more evaluations than it
+    // saves (docs/performance.md).
     if (shortened_to_prediction_) ++failed_predictions;
     shortened_to_prediction_ = false;
     if (!enabled_ || retrying_) {
@@ -253,8 +255,10 @@ public:
   double after_success(double proposed, double accepted) {
     if (retrying_ || shortened_to_prediction_) {
       // The switch that failed a step, or was predicted, is now behind us:
-      // the step after it starts from the size it interrupted, without a
-      // prediction of its own (docs/performance.md, seventh round).
+      // the step after it starts from the size it interrupted (else it would
+      // creep back up from the short one) and makes no prediction of its own
+      // (one so soon after a switch cuts more steps short than it saves;
+      // docs/performance.md).
       retrying_ = false;
       shortened_to_prediction_ = false;
       remember_step(accepted);
@@ -275,8 +279,8 @@ public:
   //! The integration restarted (an entry, a jump): the next prediction
   //! extrapolates from the next step alone. A step already shortened to a
   //! predicted switch keeps its size, but the step after it is the
-  //! controller's again (resuming the cut size was measured worse,
-  //! docs/performance.md, seventh round).
+  //! controller's again: carrying the cut size across a restart costs more
+  //! evaluations on the larger scenarios (docs/performance.md).
   void restart() {
     shortened_to_prediction_ = false;
     previous_accepted_ = 0.0;
@@ -291,7 +295,9 @@ public:
   long failed_predictions{0}; //!< of those, the ones that failed all the same
 
   //! A step shortened to a predicted switch ends this fraction of the step to
-  //! the crossing past it (docs/performance.md, seventh round).
+  //! the crossing past it, so that the switch stays inside the step despite
+  //! the extrapolation's error. Margins from 0.1 to 5 % differ only as
+  //! irregularly as the step sequences do (docs/performance.md).
   static constexpr double PREDICTION_MARGIN = 0.01;
   //! No step is shortened to a predicted crossing nearer than this fraction of
   //! the proposed step.
@@ -300,7 +306,8 @@ public:
   static constexpr int PREDICTION_BISECTIONS = 30;
 
   //! Regula falsi stops when the bracket is this fraction of the failed step,
-  //! or after MAX_ITERATIONS evaluations (docs/performance.md, fifth round).
+  //! or after MAX_ITERATIONS evaluations: of the brackets and limits measured,
+  //! these take the fewest evaluations (docs/performance.md).
   static constexpr double TOLERANCE = 1e-3;
   static constexpr int MAX_ITERATIONS = 4;
   //! A jump is located to this relative precision in time (as entries are).

@@ -93,7 +93,7 @@ void ArcmSystem::evaluate(const StateVector& x, StateVector& dxdt, double t, Run
   Workspace& w = work_;
 
   // The right-hand side reads states that an adaptive step may push slightly
-  // out of their domain clamped back into it (MODEL.md §2).
+  // out of their domain clamped back into it (docs/model.md §2).
   auto nonneg = [](double v) { return v > 0.0 ? v : 0.0; };
   const double debris = nonneg(x[L.debris()]);
   const double tension = std::clamp(x[L.tension()], 0.0, 1.0);
@@ -108,7 +108,7 @@ void ArcmSystem::evaluate(const StateVector& x, StateVector& dxdt, double t, Run
     w.pipeline[ik] = nonneg(pipeline_state[ik]);
   }
 
-  // --- Launch cost (§3) -------------------------------------------------------
+  // --- Launch cost (§3.1) -----------------------------------------------------
   for (std::size_t i = 0; i < n; ++i) w.clamped_experience[i] = nonneg(x[L.experience(i)]);
   launch::effective_experience(sc.actors, w.clamped_experience.data(), regime.spillover_within_bloc,
                                regime.spillover_across_blocs, tension, n_blocs, w.bloc_experience.data(),
@@ -134,7 +134,7 @@ void ArcmSystem::evaluate(const StateVector& x, StateVector& dxdt, double t, Run
     cheapest_launch = std::min(cheapest_launch, w.launch_cost[i]);
   }
 
-  // --- Costs, legal regime and market clearing per resource (§4–§6) ----------
+  // --- Costs, legal regime and market clearing per resource (§3.2–§3.4) ------
   for (std::size_t k = 0; k < m; ++k) {
     const Resource& r = sc.resources[k];
     const double stock = nonneg(x[L.stock(k)]);
@@ -190,7 +190,7 @@ void ArcmSystem::evaluate(const StateVector& x, StateVector& dxdt, double t, Run
     for (std::size_t i = 0; i < n; ++i) w.extraction[i * m + k] = w.player_output[i];
   }
 
-  // --- Cash flows, investment and capacity (§6, §7) ---------------------------
+  // --- Cash flows, investment and capacity (§3.4–§3.6) ------------------------
   // δ_ik = δ_k + ψ_D D / D_ref depends on the resource only: once per resource.
   for (std::size_t k = 0; k < m; ++k)
     w.capacity_loss[k] = sc.resources[k].depreciation + econ.debris_capacity_loss * debris / debris_ref;
@@ -267,7 +267,7 @@ void ArcmSystem::evaluate(const StateVector& x, StateVector& dxdt, double t, Run
     if (a.bloc >= 0) w.bloc_revenue[a.bloc] += actor_revenue;
   }
 
-  // --- Learning: experience accrues to whoever flies (§8) ---------------------
+  // --- Learning: experience accrues to whoever flies (§3.1, §3.7) -------------
   for (std::size_t i = 0; i < n; ++i) dxdt[L.experience(i)] = 0.0;
   double total_launched = 0.0;
   for (std::size_t i = 0; i < n; ++i) {
@@ -277,14 +277,14 @@ void ArcmSystem::evaluate(const StateVector& x, StateVector& dxdt, double t, Run
     total_launched += w.launched_mass[i];
   }
 
-  // --- Debris (§8) ------------------------------------------------------------
+  // --- Debris (§3.8) ----------------------------------------------------------
   const Debris& dp = sc.debris;
   const double asat_tests = regime.asat_tests_per_tension * tension;
   dxdt[L.debris()] = dp.per_launched_tonne * (1.0 - regime.debris_mitigation) * total_launched +
                      dp.collision_rate * debris * debris / (debris_ref * (1.0 + debris / dp.saturation)) -
                      dp.decay_rate * debris + dp.per_asat_test * asat_tests;
 
-  // --- Tension (§8) -----------------------------------------------------------
+  // --- Tension (§3.9) ---------------------------------------------------------
   double spread = 0.0;
   if (n_blocs >= 2) {
     double all_revenue = 0.0;
@@ -303,7 +303,7 @@ void ArcmSystem::evaluate(const StateVector& x, StateVector& dxdt, double t, Run
   w.tension_target = legal::tension_target(sc.tension, regime, spread);
   dxdt[L.tension()] = (w.tension_target - tension) / sc.tension.adjustment_time;
 
-  // --- Stocks and benefit sharing (§9) ----------------------------------------
+  // --- Stocks and benefit sharing (§3.10) -------------------------------------
   for (std::size_t k = 0; k < m; ++k) {
     const Resource& r = sc.resources[k];
     const double stock = nonneg(x[L.stock(k)]);

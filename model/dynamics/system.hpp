@@ -1,4 +1,4 @@
-// The ARCM right-hand side (MODEL.md §2–§9): given the state and the time,
+// The ARCM right-hand side (docs/model.md §2, §3.1–§3.10): given the state and the time,
 // the derivative of every state component. Markets are cleared inside.
 //
 // One ArcmSystem holds the parameters in force over one schedule segment and
@@ -21,7 +21,7 @@ namespace arcm {
 
 struct RunProbe; // dynamics/probe.hpp
 
-//! Quantities fixed once per run at t0 (after the events at t0), MODEL.md §3.
+//! Quantities fixed once per run at t0 (after the events at t0), docs/model.md §3.1.
 struct RunReference {
   std::vector<double> effective_experience; //!< X_eff,i(t0) [t]
   double debris_mitigation{0};              //!< P_M(t0) [-]
@@ -30,7 +30,7 @@ struct RunReference {
 //! Every intermediate of one evaluation; read by the output recorder.
 //! Actor × resource arrays are indexed i * M + k.
 struct Workspace {
-  // Launch (§3)
+  // Launch (§3.1)
   std::vector<double> clamped_experience;     //!< max(X, 0) [t]
   std::vector<double> bloc_experience;        //!< Σ X per bloc [t]
   std::vector<double> effective_experience;   //!< X_eff [t]
@@ -40,7 +40,7 @@ struct Workspace {
   std::vector<int> launch_provider;           //!< −1: flies itself; else index of the provider it buys from
   std::vector<launch::Offer> cheapest_offers; //!< scratch: the two lowest offers per group of buyers
   std::vector<double> launched_mass;          //!< M_i [t/yr]
-  // Markets (§4–§6)
+  // Markets (§3.2–§3.4)
   std::vector<double> extraction_cost; //!< c_ext,k(S_k) [M$/t]
   std::vector<double> availability;    //!< S⁺ / (S⁺ + S_min), K̃ per unit of K [-]
   std::vector<double> capacity;        //!< max(K_ik, 0) [t/yr]
@@ -60,7 +60,7 @@ struct Workspace {
   std::vector<double> capacity_loss;   //!< δ_k + ψ_D D / D_ref, capacity loss rate [1/yr]
   std::vector<market::Player> players; //!< scratch for one market
   std::vector<double> player_output;   //!< scratch for one market
-  // Cash flows and investment (§6, §7)
+  // Cash flows and investment (§3.4, §3.5)
   std::vector<double> revenue;              //!< R_ik [M$/yr]
   std::vector<double> royalty;              //!< Y_ik [M$/yr]
   std::vector<double> profit;               //!< π_ik [M$/yr]
@@ -70,7 +70,7 @@ struct Workspace {
   std::vector<double> investment;           //!< I_ik [M$/yr]
   std::vector<double> entry_gap;            //!< Q^T_ik − 1, the entry switch of a plant not yet entered [-]
   std::vector<double> gross_margin;         //!< G_ik = (1 − β_i) P_k − c_ik [M$/t]
-  // Tension (§8)
+  // Tension (§3.9)
   std::vector<double> bloc_revenue; //!< Σ R per bloc [M$/yr]
   std::vector<double> growth;       //!< e^{g (t − t0)} for each distinct rate g of the system [-]
   double tension_target{0};         //!< T* [-]
@@ -79,11 +79,11 @@ struct Workspace {
   void resize(std::size_t n_actors, std::size_t n_resources, std::size_t n_blocs);
 };
 
-//! Utilisation u_ik of a plant (MODEL.md §7; docs/model.md, "Entry") [-].
-//! `entered`: −1 applies §7 as written: q/K, and 1 where K = 0. 1 is a plant
+//! Utilisation u_ik of a plant (docs/model.md §3.5, and §4, "Entry") [-].
+//! `entered`: −1 applies §3.5 as written: q/K, and 1 where K = 0. 1 is a plant
 //! that has left K = U = 0: q/K, and where K = 0 the limit of q/K as K → 0⁺,
 //! K̃/K = the availability in the money (ĉ < P) and 0 out of it. 0 is a plant
-//! that has never invested (K = U = 0): 1 as §7 says, except that a plant in
+//! that has never invested (K = U = 0): 1 as §3.5 says, except that a plant in
 //! the money (gross margin G > 0) takes the availability. Both give it the
 //! same investment, none, for as long as q stays below 1; taking the limit
 //! makes its entry continuous, since its first plant then earns exactly what
@@ -115,7 +115,7 @@ public:
   }
 
   //! Entry states of the plants (i * M + k), the `entered` argument of
-  //! plant_utilisation() (0, 1, or −1 for MODEL.md §7 as written). Empty (the
+  //! plant_utilisation() (0, 1, or −1 for docs/model.md §3.5 as written). Empty (the
   //! default): −1 for every plant.
   void set_entered(const std::vector<std::int8_t>& entered) { entered_ = entered; }
   const std::vector<std::int8_t>& entered() const { return entered_; }
@@ -123,7 +123,6 @@ public:
   //! The intermediates of the last evaluation.
   const Workspace& workspace() const { return work_; }
   const RegimeState& in_force() const { return in_force_; }
-  const std::vector<legal::ActorTitle>& titles() const { return titles_; }
 
 private:
   template <bool Probed>
@@ -153,7 +152,7 @@ private:
   std::vector<std::size_t> launch_growth_; // per actor: g_L,i
   std::vector<std::size_t> discount_;      // per actor: −r_i
   std::vector<std::size_t> demand_growth_; // per resource: g_k
-  std::vector<std::int8_t> entered_;       // per plant; empty: MODEL.md §7 as written
+  std::vector<std::int8_t> entered_;       // per plant; empty: §3.5 as written
   mutable Workspace work_;
 };
 

@@ -1,4 +1,4 @@
-// The legal regime as each actor experiences it (MODEL.md §5): which title
+// The legal regime as each actor experiences it (docs/model.md §3.3): which title
 // applies, how secure it is with safety zones, whether the actor pays the
 // benefit-sharing royalty, and how much of the common-pool scarcity cost it
 // internalises. Small pure functions, testable alone.

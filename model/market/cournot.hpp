@@ -1,4 +1,4 @@
-// Market clearing for one resource (MODEL.md §6): a Cournot equilibrium of
+// Market clearing for one resource (docs/model.md §3.4): a Cournot equilibrium of
 // capacity-limited players against isoelastic demand, with a competitive
 // fringe and an optional backstop that caps the price.
 //

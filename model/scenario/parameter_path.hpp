@@ -36,7 +36,6 @@ public:
   parameters::Type type() const { return type_; }
   //! A choice's words (index = value), e.g. {"parties", "universal"}; else empty.
   const std::vector<const char*>& words() const { return words_; }
-  bool is_boolean() const { return type_ == parameters::Type::boolean; } //!< only 0 and 1 are meaningful
 
 private:
   template <class Struct, class Locate>

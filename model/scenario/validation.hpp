@@ -1,4 +1,4 @@
-// Range and consistency checks of a typed scenario (docs/model.md §5,
+// Range and consistency checks of a typed scenario (docs/model.md §10,
 // "What a scenario may not say"). The range of each value is its row's in the
 // parameter table; the rules written here relate several values. Each failure
 // is a ConfigError at the key that holds the offending value, found through a

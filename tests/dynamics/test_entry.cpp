@@ -1,5 +1,5 @@
 // Entry of a plant (docs/model.md, "Entry"): the utilisation rule at K = 0
-// (MODEL.md §7) and the entry the integrator locates as an event.
+// (docs/model.md §3.5) and the entry the integrator locates as an event.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -16,7 +16,7 @@ using arcm::testing::var;
 
 TEST_CASE("Utilisation at K = 0: the rule as written, a plant not entered, an entered one", "[entry]") {
   const double availability = 0.8, in_money_cost = 2.0, out_of_money_cost = 5.0, price = 3.0;
-  // MODEL.md §7 as written: q/K, and 1 where K = 0.
+  // docs/model.md §3.5 as written: q/K, and 1 where K = 0.
   CHECK(plant_utilisation(-1, 10.0, 4.0, availability, in_money_cost, price, 1.0) == 0.4);
   CHECK(plant_utilisation(-1, 0.0, 0.0, availability, in_money_cost, price, 1.0) == 1.0);
   // Not entered: 1, or the availability in the money (positive gross margin).

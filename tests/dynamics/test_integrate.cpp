@@ -1,4 +1,4 @@
-// Whole-run properties of the integrator (MODEL.md §9, §10, §13).
+// Whole-run properties of the integrator (docs/model.md §3.10, §3.11, §9).
 #include <catch2/catch.hpp>
 
 #include <algorithm>

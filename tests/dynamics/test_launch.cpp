@@ -1,4 +1,4 @@
-// Launch cost and learning (MODEL.md §3, §13 Wright's law).
+// Launch cost and learning (docs/model.md §3.1; §9, Wright's law).
 #include <catch2/catch.hpp>
 
 #include <cstring>

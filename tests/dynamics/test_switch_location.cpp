@@ -107,7 +107,7 @@ Scenario with_location(const std::string& file, bool locate, double tolerance) {
   return s;
 }
 
-// Largest error relative to max(|reference|, 1e-6 of its largest value), as MODEL.md §15.
+// Largest error relative to max(|reference|, 1e-6 of its largest value), as docs/model.md §11.
 double largest_error(const Variable& got, const Variable& reference) {
   double largest_value = 0.0;
   for (double v : reference.data) largest_value = std::max(largest_value, std::fabs(v));
@@ -401,7 +401,7 @@ TEST_CASE("rejected_steps counts every failed attempt, also around restarts", "[
   // The probe's error checker records each attempt whose weighted error
   // exceeds 1; the results must report exactly that many. generated_5x6
   // restarts twice at one time (an entry, then the last step shortened onto
-  // the end), which a count derived from the RHS evaluations got wrong.
+  // the end), where a count derived from the RHS evaluations would be one too low.
   for (const char* file : {"generated_5x6.yaml", "provider_switch.yaml", "entry_out_of_money.yaml"}) {
     const Scenario s = load_scenario(std::string(ARCM_TEST_DATA_DIR) + "/scenarios/" + file);
     RunProbe probe;

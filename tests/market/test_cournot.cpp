@@ -1,4 +1,4 @@
-// Closed-form checks of the market clearing (MODEL.md §6, §13).
+// Closed-form checks of the market clearing (docs/model.md §3.4, §9).
 #include <catch2/catch.hpp>
 
 #include <cmath>

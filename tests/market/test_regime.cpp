@@ -1,4 +1,4 @@
-// The per-actor legal regime (MODEL.md §5).
+// The per-actor legal regime (docs/model.md §3.3).
 #include <catch2/catch.hpp>
 
 #include "legal/regime.hpp"

@@ -32,7 +32,7 @@ const std::set<std::string> MAY_BE_NEGATIVE{
     "npv", "cumulative_profit", "profit_rate", "npv_final", "cumulative_profit_final", "gini", "gini_final"};
 //! Cumulative extraction cannot be negative, but unlike K, U, X, S and D
 //! (which the recorder writes as the max(0, x) the model reads) its output is
-//! the raw interpolated state: MODEL.md §13 allows it −(atol + rtol · its
+//! the raw interpolated state: docs/model.md §9 allows it −(atol + rtol · its
 //! largest value), an interpolation error where it leaves 0 (a burst of
 //! extraction between two output years).
 const std::set<std::string> WITHIN_TOLERANCE_OF_ZERO{"extracted"};

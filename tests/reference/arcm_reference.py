@@ -1,10 +1,11 @@
 #!/usr/bin/python3
-"""Independent Python reference implementation of ARCM (MODEL.md, version 1).
+"""Independent Python reference implementation of ARCM (docs/model.md, version 1).
 
-Written from /work/shared/MODEL.md and the scenario schema (model/core/params.hpp)
-only; it shares no code with the C++ model.  It is used by the test suite to check the
-C++ trajectories year by year (MODEL.md section 15); see README.md in this directory
-for usage and for every interpretation made where MODEL.md leaves room.
+Written from the model's equations (docs/model.md §2-§3) and the scenario schema
+(model/core/params.hpp) only; it shares no code with the C++ model.  It is used by the
+test suite to check the C++ trajectories year by year (docs/model.md §11); see README.md
+in this directory for usage and for every interpretation made where the equations leave
+room.
 
 Usage:
     /usr/bin/python3 arcm_reference.py SCENARIO.yaml -o OUT.npz|OUT.h5 [--rtol 1e-10]
@@ -333,7 +334,7 @@ def load_scenario(path) -> Scenario:
 
 # ----------------------------------------------------------------------------- market
 def clear_market(chat, Kt, A, P0, eps, F0, eta, Pbar, nu, x_guess=None):
-    """Cournot clearing of one market (MODEL.md section 6).
+    """Cournot clearing of one market (docs/model.md §3.4).
 
     chat, Kt: arrays over actors (effective marginal cost, usable capacity K~).
     A = D_k0 exp(g (t - t0)); Pbar = backstop price (np.inf for none).
@@ -519,7 +520,7 @@ class Model:
         T = min(max(y[sl["T"]][0], 0.0), 1.0)
         dt = t - sc.t0
 
-        # §3 launch cost
+        # §3.1 launch cost
         Xeff = self.x_eff(X, T)
         c_own = sc.cfloor + (sc.c0 - sc.cfloor) * (Xeff / self.Xeff0) ** (-sc.bexp)
         if self.any_elig:
@@ -534,14 +535,14 @@ class Model:
         c_L = c_buy * (1.0 + sc.psi_L * max(0.0, D - sc.D0) / sc.D_ref) * \
             (1.0 + sc.c_M * max(0.0, rg["debris_mitigation"] - self.PM0))
 
-        # §4 costs
+        # §3.2 costs
         cext = sc.cext0 * (sc.S0 / np.maximum(S, sc.Smin)) ** sc.gamma
         c = sc.e[:, None] * (cext + sc.ctrans)[None, :] * (1.0 + sc.sigma_T * T)
         avail = S / (S + sc.Smin)
         Kt = avail[None, :] * K
         kappa = (sc.h[None, :] + sc.m[None, :] * c_L[:, None]) * (1.0 + self.ell_i)[:, None]
 
-        # §5 user cost
+        # §3.3 user cost
         sumKt = Kt.sum(axis=0)
         lam = sc.gamma * cext * sumKt / (np.maximum(S, sc.Smin) * sc.r_soc)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -551,7 +552,7 @@ class Model:
         beta = self.beta_i
         chat = (c + mu) / (1.0 - beta)[:, None]
 
-        # §6 markets
+        # §3.4 markets
         Pbar = np.where(sc.has_bs, sc.cbs + sc.mbs * c_L.min() if N else sc.cbs, np.inf)
         P = np.empty(M)
         q = np.empty((N, M))
@@ -570,7 +571,7 @@ class Model:
         ops = sc.mops[None, :] * c_L[:, None]
         pi = (1.0 - beta)[:, None] * Rev - c * q - ops * K
 
-        # §7 investment
+        # §3.5-§3.6 investment
         with np.errstate(invalid="ignore", divide="ignore"):
             u = np.where(K > 0, q / np.where(K > 0, K, 1.0), 1.0)
         margin = ((1.0 - beta)[:, None] * P[None, :] - c) * u - ops
@@ -589,7 +590,7 @@ class Model:
         dU = build - U / self.tau_b
         dK = U / self.tau_b - delta_ik * K
 
-        # §8 launch mass, learning, debris, tension
+        # §3.7 launch mass, §3.1 learning, §3.8 debris, §3.9 tension
         Mi = sc.L0 * np.exp(sc.gL * dt) + (sc.m[None, :] * build + sc.mops[None, :] * K).sum(axis=1)
         dX = np.where(self_fly, Mi, 0.0)
         if not self_fly.all():
@@ -611,7 +612,7 @@ class Model:
                         sc.a_z * rg["safety_zone_exclusivity"] * (1.0 - rx), 0.0), 1.0)
         dT = (Tstar - T) / sc.tau_T
 
-        # §9 accounting
+        # §3.10 accounting
         regen = np.where(sc.regen > 0, sc.regen * S * (1.0 - S / np.where(sc.regen > 0, sc.Scap, 1.0)), 0.0)
         dS = -q.sum(axis=0) + regen
         dV = np.exp(-sc.r * dt) * (pi - I).sum(axis=1)
@@ -643,7 +644,7 @@ class Model:
 
 # ----------------------------------------------------------------------------- derived
 def derived(sc: Scenario, st: dict, ax: dict) -> dict:
-    """§11 indicators at one output time from the states st and the aux quantities ax."""
+    """§3.12 indicators at one output time from the states st and the aux quantities ax."""
     q = ax["extraction"]
     tot = q.sum(axis=0)
     stq = q[sc.kind_state].sum(axis=0)

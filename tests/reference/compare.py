@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Compare an ARCM results file with the Python reference output (MODEL.md section 15).
+"""Compare an ARCM results file with the Python reference output (docs/model.md §11).
 
 Usage:
     /usr/bin/python3 compare.py ARCM_FILE.h5 REFERENCE_OUTPUT.npz|.h5 [--run 0] [--slack 1]

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Self-tests of the Python reference implementation against closed forms (MODEL.md §13).
+"""Self-tests of the Python reference implementation against closed forms (docs/model.md §9).
 
 Run:  /usr/bin/python3 tests/reference/selftest.py [-v]
 Exits non-zero on any failure.  Takes about half a minute.

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Run one scenario through ARCM and through the independent Python reference
 (tests/reference), both at relative tolerance 1e-10, and compare them year by
-year with the tolerances of MODEL.md §15. Exit status 0 when they agree.
+year with the tolerances of docs/model.md §11. Exit status 0 when they agree.
 
 usage: reference_check.py --arcm PATH/arcm --workdir DIR SCENARIO.yaml
 """

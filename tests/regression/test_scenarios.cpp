@@ -1,5 +1,5 @@
 // Every shipped scenario: it loads, runs to the end, conserves mass and
-// royalties (MODEL.md §9) and keeps its states in their domains (§13).
+// royalties (docs/model.md §3.10) and keeps its states in their domains (§9).
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -42,7 +42,7 @@ TEST_CASE("Shipped scenarios conserve stocks and royalties and stay in their dom
     for (std::size_t i = 0; i < n; ++i) given += paid.data[row * n + i];
     CHECK_THAT(received, WithinAbs(given, 1e-6 * std::max(1.0, given)));
   }
-  // Non-negativity within the integrator's tolerance (MODEL.md §13).
+  // Non-negativity within the integrator's tolerance (docs/model.md §9).
   const double atol = s.integrator.absolute_tolerance, rtol = s.integrator.relative_tolerance;
   for (const char* name : {"capacity", "pipeline", "launch_experience", "stock", "debris"}) {
     const Variable& v = var(r, name);

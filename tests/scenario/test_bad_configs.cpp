@@ -93,7 +93,7 @@ BAD_CONFIG("event_missing_set.yaml", 4, "schedule[0].set", "required key is miss
 BAD_CONFIG("no_actors.yaml", 12, "actors", "at least one actor")
 BAD_CONFIG("no_resources.yaml", 1, "resources", "at least one resource")
 
-// MODEL.md §14 and the ranges of params.hpp
+// docs/model.md §10 and the ranges of params.hpp
 BAD_CONFIG("benefit_sharing_rate_one.yaml", 4, "legal.benefit_sharing_rate", "in [0, 1)")
 BAD_CONFIG("property_security_range.yaml", 4, "legal.property_security", "between 0 and 1")
 BAD_CONFIG("hardware_cost_zero.yaml", 5, "resources.water.hardware_cost", "must be > 0")

@@ -1,5 +1,5 @@
 // Small scenarios built in code, for tests that must not depend on the YAML
-// layer. Each is valid by MODEL.md §14.
+// layer. Each passes the configuration check (docs/model.md §10).
 #pragma once
 
 #include "core/params.hpp"
