@@ -1,28 +1,19 @@
 #include "analysis/sensitivity_file.hpp"
 
 #include <cstdio>
-#include <ctime>
 #include <limits>
 #include <optional>
 
 #include "core/errors.hpp"
 #include "core/version.hpp"
 #include "io/data_groups.hpp"
+#include "io/results_file.hpp"
 
 namespace arcm::analysis {
 
 namespace {
 
 constexpr double NaN = std::numeric_limits<double>::quiet_NaN();
-
-std::string utc_now() {
-  const std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
-}
 
 // ---- building the groups ----------------------------------------------------
 
@@ -52,7 +43,7 @@ void add_provenance(SensitivityGroup& group, const std::string& method, const So
   group.text_attributes.push_back({"method", method});
   group.text_attributes.push_back({"source_file", source.path});
   group.text_attributes.push_back({"source_design", source.design});
-  group.text_attributes.push_back({"created_utc", utc_now()});
+  group.text_attributes.push_back({"created_utc", io::utc_now_iso8601()});
   group.text_attributes.push_back({"arcm_version", VERSION});
   group.text_attributes.push_back({"git_commit", GIT_COMMIT});
   group.integer_attributes.push_back({"failed_runs", static_cast<std::int64_t>(source.failed_runs)});

@@ -104,6 +104,10 @@ struct ResultsLayout {
   std::size_t dim_length(const std::string& dim) const;
 };
 
+//! The current UTC time as ISO 8601, e.g. "2026-11-30T04:26:10Z" (the
+//! `created_utc` of files and groups).
+std::string utc_now_iso8601();
+
 //! How a file was made; stored as root attributes. The defaults come from the
 //! build (version, commit, build type); created_utc is stamped by the writer
 //! when left empty.

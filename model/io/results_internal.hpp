@@ -73,8 +73,6 @@ std::size_t runs_per_chunk(std::size_t bytes_per_run);
 std::vector<hsize_t> run_axis_chunk(std::int64_t run_chunk, const std::vector<hsize_t>& per_run_dims,
                                     std::size_t element_bytes);
 
-//! The current UTC time as ISO 8601, e.g. "2026-11-30T04:26:10Z".
-std::string utc_now_iso8601();
 bool contains(const std::vector<std::string>& names, const std::string& name);
 std::string join(const std::vector<std::string>& parts, const std::string& separator);
 

@@ -68,14 +68,6 @@ std::vector<hsize_t> run_axis_chunk(std::int64_t run_chunk, const std::vector<hs
   chunk.insert(chunk.end(), inner.begin(), inner.end());
   return chunk;
 }
-std::string utc_now_iso8601() {
-  const std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
-}
 
 bool contains(const std::vector<std::string>& names, const std::string& name) {
   return std::find(names.begin(), names.end(), name) != names.end();
@@ -141,6 +133,15 @@ std::size_t ResultsLayout::dim_length(const std::string& dim) const {
   if (dim == "bloc") return bloc.size();
   if (dim == "kind") return kind.size();
   throw IoError("results layout: unknown dimension '" + dim + "' (known: " + join(KNOWN_DIMS, ", ") + ")");
+}
+
+std::string utc_now_iso8601() {
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
 }
 
 Provenance Provenance::of_this_build() {

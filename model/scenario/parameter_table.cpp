@@ -632,26 +632,29 @@ const Table& table() {
 
 // ---- Schedule changes ------------------------------------------------------------
 
-ParameterChange regime_change(const std::string& key, double value) {
-  const Section<Regime>& legal = table().legal;
-  const Parameter<Regime>* row = legal.find(key);
-  if (row == nullptr || !row->schedulable()) throw Error("a regime event cannot set '" + key + "'");
+namespace {
+// The change of `key` to `value`, resolved to its row of `section` and the
+// row's setter (stored in `setter`); `kind` names the event in the error.
+template <class Struct>
+ParameterChange resolve_change(const Section<Struct>& section, const std::string& key, double value,
+                               const char* kind, void (*ParameterChange::*setter)(Struct&, double)) {
+  const Parameter<Struct>* row = section.find(key);
+  if (row == nullptr || !row->schedulable()) throw Error(std::string(kind) + " cannot set '" + key + "'");
   ParameterChange change;
-  change.parameter = legal.index_of(*row);
-  change.set_regime = row->set;
+  change.parameter = section.index_of(*row);
+  change.*setter = row->set;
   change.value = value;
   return change;
 }
+} // namespace
+
+ParameterChange regime_change(const std::string& key, double value) {
+  return resolve_change(table().legal, key, value, "a regime event", &ParameterChange::set_regime);
+}
 
 ParameterChange jurisdiction_change(const std::string& key, double value) {
-  const Section<Jurisdiction>& section = table().jurisdiction;
-  const Parameter<Jurisdiction>* row = section.find(key);
-  if (row == nullptr || !row->schedulable()) throw Error("a jurisdiction event cannot set '" + key + "'");
-  ParameterChange change;
-  change.parameter = section.index_of(*row);
-  change.set_jurisdiction = row->set;
-  change.value = value;
-  return change;
+  return resolve_change(table().jurisdiction, key, value, "a jurisdiction event",
+                        &ParameterChange::set_jurisdiction);
 }
 
 const Parameter<Regime>& regime_row(const ParameterChange& change) {
