@@ -52,8 +52,7 @@ std::string value_problem(const Description& about, double value) {
 }
 
 std::size_t choice_index(double value) {
-  if (value == 0.0) return 0;
-  return value >= 2.0 ? static_cast<std::size_t>(value) : 1;
+  return value != 0.0 ? 1 : 0;
 }
 
 // ---- Building rows -------------------------------------------------------------

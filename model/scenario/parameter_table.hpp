@@ -88,8 +88,9 @@ struct Description {
 //! range as "must be > 0, got -1". An optional number may also be null (NaN).
 std::string value_problem(const Description& about, double value);
 
-//! The index of the word a choice's value picks: any nonzero value the second
-//! word, as a boolean would; 2, 3, ... later words.
+//! The index of the word a choice's value picks. Every choice has two words
+//! (a test checks it), and any nonzero value picks the second, as it would
+//! set a boolean; a choice of three or more words needs a setter of its own.
 std::size_t choice_index(double value);
 
 //! One row: a parameter of struct `Struct` and how to read and write it.
