@@ -1,6 +1,7 @@
 #include "scenario/config_tree.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -12,9 +13,11 @@
 #if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdangling-pointer"
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 #pragma GCC diagnostic pop
 #else
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 #endif
 
@@ -46,10 +49,66 @@ std::string explicit_tag(const YAML::Node& node) {
   return (tag == "?" || tag == "!") ? std::string{} : tag;
 }
 
+// What one file may hold. A scenario has a few thousand values nested five
+// deep; the limits are far above that and far below what exhausts memory or
+// the stack (YAML aliases expand to a copy at every use, so a few lines can
+// stand for billions of values, and an alias can refer to its own anchor).
+constexpr std::size_t MAX_VALUES = 100000;
+constexpr int MAX_NESTING = 64;
+
+// The values converted so far, and the collections being converted (to find
+// an alias that refers to a collection containing it).
+struct Conversion {
+  std::size_t values{0};
+  std::vector<YAML::Node> open;
+};
+
+// Why `text` cannot be a scenario string: a NUL character or invalid UTF-8;
+// "" if it is fine.
+std::string text_problem(const std::string& text) {
+  for (std::size_t i = 0; i < text.size();) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if (byte == 0) return "contains a NUL character (at byte " + std::to_string(i) + ")";
+    std::size_t length = byte < 0x80           ? 1
+                         : (byte >> 5) == 0x6  ? 2
+                         : (byte >> 4) == 0xE  ? 3
+                         : (byte >> 3) == 0x1E ? 4
+                                               : 0;
+    bool valid = length > 0 && i + length <= text.size();
+    for (std::size_t k = 1; valid && k < length; ++k)
+      valid = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
+    if (valid && length > 1) {
+      // Overlong forms, surrogates and code points past U+10FFFF are not UTF-8.
+      std::uint32_t code = byte & (0xFF >> (length + 1));
+      for (std::size_t k = 1; k < length; ++k)
+        code = (code << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
+      static const std::uint32_t smallest[] = {0, 0, 0x80, 0x800, 0x10000};
+      valid = code >= smallest[length] && code <= 0x10FFFF && !(code >= 0xD800 && code <= 0xDFFF);
+    }
+    if (!valid) return "is not valid UTF-8 (at byte " + std::to_string(i) + ")";
+    i += length;
+  }
+  return "";
+}
+
 ConfigNode convert(const YAML::Node& node, const SourceLocation& fallback, const std::string& file,
-                   const std::string& path) {
+                   const std::string& path, Conversion& conversion) {
   ConfigNode out;
   out.where = node.Mark().line >= 0 ? location_of(node.Mark(), file) : fallback;
+  // A path through a deep or recursive structure is long: its start says where.
+  auto refuse = [&](const std::string& why) {
+    throw ConfigError(file, out.where.line, out.where.column,
+                      path.size() > 60 ? path.substr(0, 57) + "..." : path, why);
+  };
+  if (++conversion.values > MAX_VALUES)
+    refuse("more than " + std::to_string(MAX_VALUES) +
+           " values in one file (YAML aliases are copied at every use; a scenario has a few thousand)");
+  if (node.IsSequence() || node.IsMap()) {
+    for (const YAML::Node& open : conversion.open)
+      if (open.is(node)) refuse("a YAML alias refers to a list or map that contains it");
+    if (static_cast<int>(conversion.open.size()) >= MAX_NESTING)
+      refuse("values nested deeper than " + std::to_string(MAX_NESTING) + " levels (a scenario nests five)");
+  }
   out.tag = explicit_tag(node);
   if (!out.tag.empty() && !(out.tag == "!append" && node.IsSequence()))
     throw ConfigError(file, out.where.line, out.where.column, path,
@@ -61,22 +120,29 @@ ConfigNode convert(const YAML::Node& node, const SourceLocation& fallback, const
     out.kind = ConfigNode::Kind::null;
     out.where = fallback;
     break;
-  case YAML::NodeType::Scalar:
+  case YAML::NodeType::Scalar: {
     out.kind = ConfigNode::Kind::scalar;
     out.text = node.Scalar();
     out.quoted = node.Tag() == "!";
+    const std::string problem = text_problem(out.text);
+    if (!problem.empty()) refuse("the value " + problem);
     break;
+  }
   case YAML::NodeType::Sequence: {
     out.kind = ConfigNode::Kind::sequence;
+    conversion.open.push_back(node);
     std::size_t index = 0;
     for (const YAML::Node& item : node) {
-      out.items.push_back(convert(item, out.where, file, path + "[" + std::to_string(index) + "]"));
+      out.items.push_back(
+          convert(item, out.where, file, path + "[" + std::to_string(index) + "]", conversion));
       ++index;
     }
+    conversion.open.pop_back();
     break;
   }
   case YAML::NodeType::Map: {
     out.kind = ConfigNode::Kind::map;
+    conversion.open.push_back(node);
     // yaml-cpp 0.7 keeps every pair of a map, duplicates included, and a
     // lookup by key silently returns the first: refuse them here instead.
     for (auto pair = node.begin(); pair != node.end(); ++pair) {
@@ -89,12 +155,16 @@ ConfigNode convert(const YAML::Node& node, const SourceLocation& fallback, const
       if (!key.IsScalar())
         throw ConfigError(file, key_where.line, key_where.column, path, "map keys must be plain names");
       const std::string key_path = path.empty() ? key.Scalar() : path + "." + key.Scalar();
+      const std::string problem = text_problem(key.Scalar());
+      if (!problem.empty())
+        throw ConfigError(file, key_where.line, key_where.column, path, "a map key " + problem);
       if (const ConfigEntry* earlier = out.find(key.Scalar()))
         throw ConfigError(file, key_where.line, key_where.column, key_path,
                           "duplicate key (first given on line " + std::to_string(earlier->key_where.line) +
                               ")");
-      out.entries.push_back({key.Scalar(), key_where, convert(value, key_where, file, key_path)});
+      out.entries.push_back({key.Scalar(), key_where, convert(value, key_where, file, key_path, conversion)});
     }
+    conversion.open.pop_back();
     break;
   }
   }
@@ -105,13 +175,28 @@ ConfigNode convert(const YAML::Node& node, const SourceLocation& fallback, const
 
 std::string read_text_file(const std::string& path, const SourceLocation& requested_at,
                            const std::string& key) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in || fs::is_directory(path))
+  auto refuse = [&](const std::string& why) -> void {
     throw ConfigError(requested_at.file.empty() ? path : requested_at.file, requested_at.line,
-                      requested_at.column, key, "cannot read scenario file '" + path + "'");
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
+                      requested_at.column, key, "cannot read scenario file '" + path + "'" + why);
+  };
+  // Only regular files: a FIFO would block the open, and a device such as
+  // /dev/zero never ends. Checked before opening.
+  std::error_code error;
+  const fs::file_status status = fs::status(path, error);
+  if (error || !fs::exists(status)) refuse("");
+  if (!fs::is_regular_file(status))
+    refuse(fs::is_directory(status) ? ": it is a directory"
+                                    : ": not a regular file (a device, pipe or socket)");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) refuse("");
+  // At most MAX_CONFIG_BYTES, also when the file grows while it is read.
+  std::string text(MAX_CONFIG_BYTES + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > MAX_CONFIG_BYTES)
+    refuse(": larger than " + std::to_string(MAX_CONFIG_BYTES >> 20) +
+           " MiB, the most a scenario or sweep file may be");
+  return text;
 }
 
 namespace {
@@ -164,14 +249,32 @@ void clear_append_tags(ConfigNode& node) {
 } // namespace
 
 ConfigNode parse_config_text(const std::string& text, const std::string& file) {
-  YAML::Node document;
+  if (text.size() > MAX_CONFIG_BYTES)
+    throw ConfigError(file, 0, 0, "",
+                      "larger than " + std::to_string(MAX_CONFIG_BYTES >> 20) +
+                          " MiB, the most a scenario or sweep file may be");
+  std::vector<YAML::Node> documents;
   try {
-    document = YAML::Load(text);
+    documents = YAML::LoadAll(text);
+  } catch (const YAML::DeepRecursion& error) {
+    const SourceLocation where = location_of(error.mark, file);
+    throw ConfigError(file, where.line, where.column, "",
+                      "values nested deeper than " + std::to_string(MAX_NESTING) +
+                          " levels (a scenario nests five; the YAML parser stopped at " +
+                          std::to_string(error.depth()) + ")");
   } catch (const YAML::Exception& error) {
     const SourceLocation where = location_of(error.mark, file);
     throw ConfigError(file, where.line, where.column, "", "YAML syntax error: " + error.msg);
   }
-  return convert(document, SourceLocation{file, 1, 1}, file, "");
+  // A second document after `---` would be ignored; a file holds one.
+  if (documents.size() > 1) {
+    const SourceLocation where = location_of(documents[1].Mark(), file);
+    throw ConfigError(file, where.line, where.column, "",
+                      "a second YAML document (after `---`): a scenario or sweep file holds exactly one");
+  }
+  Conversion conversion;
+  return convert(documents.empty() ? YAML::Node() : documents.front(), SourceLocation{file, 1, 1}, file, "",
+                 conversion);
 }
 
 ConfigNode resolve_extends(const std::string& text, const std::string& file) {

@@ -6,6 +6,7 @@
 // inside config_tree.cpp.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -37,13 +38,20 @@ struct ConfigEntry {
   ConfigNode value;
 };
 
+//! The largest scenario or sweep file read [bytes].
+inline constexpr std::size_t MAX_CONFIG_BYTES = std::size_t{16} << 20;
+
 //! Parse one YAML document. Refuses syntax errors, duplicate keys, non-scalar
-//! keys and null keys with a ConfigError naming `file`, line and column.
+//! and null keys, a second document, more than 100,000 values (aliases
+//! included), nesting deeper than 64 levels, an alias that contains itself,
+//! and strings with NUL characters or invalid UTF-8, with a ConfigError
+//! naming `file`, line and column.
 ConfigNode parse_config_text(const std::string& text, const std::string& file);
 
-//! The text of a file. If it cannot be read, throws a ConfigError located at
-//! `requested_at` (the `extends:` that named it) or, if that has no file, at
-//! the path itself.
+//! The text of a file. If it cannot be read, is not a regular file (a
+//! directory, device, FIFO or socket) or is larger than MAX_CONFIG_BYTES,
+//! throws a ConfigError located at `requested_at` (the `extends:` that named
+//! it) or, if that has no file, at the path itself.
 std::string read_text_file(const std::string& path, const SourceLocation& requested_at,
                            const std::string& key);
 

@@ -298,6 +298,8 @@ void read_blocs(const Reader& in, const ConfigNode& root, Scenario& s) {
 // Tension compares the shares of every bloc; a declared bloc that no actor
 // joins would count as a bloc with nothing, so it is refused.
 void check_blocs_used(const Reader& in, const Scenario& s) {
+  // With no actor at all, that is the problem to name, not an empty bloc.
+  if (s.actors.empty()) in.fail("actors", "at least one actor is required");
   for (std::size_t b = 0; b < s.blocs.size(); ++b) {
     const bool used = std::any_of(s.actors.begin(), s.actors.end(),
                                   [&](const Actor& a) { return a.bloc == static_cast<int>(b); });

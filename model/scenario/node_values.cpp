@@ -14,8 +14,34 @@ bool plain(const ConfigNode& value) {
 }
 } // namespace
 
+// A decimal number as YAML's core schema writes one: [-+]? (digits [. digits?]
+// | . digits) ([eE] [-+]? digits)?. strtod alone would also read hexadecimal
+// ("0x3E8"), "inf" and "nan".
+bool decimal(const std::string& text) {
+  std::size_t i = 0;
+  const auto digits = [&] {
+    const std::size_t from = i;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
+    return i > from;
+  };
+  if (i < text.size() && (text[i] == '-' || text[i] == '+')) ++i;
+  const bool whole = digits();
+  bool fraction = false;
+  if (i < text.size() && text[i] == '.') {
+    ++i;
+    fraction = digits();
+  }
+  if (!whole && !fraction) return false;
+  if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
+    ++i;
+    if (i < text.size() && (text[i] == '-' || text[i] == '+')) ++i;
+    if (!digits()) return false;
+  }
+  return i == text.size();
+}
+
 std::optional<double> node_number(const ConfigNode& value) {
-  if (!plain(value)) return std::nullopt;
+  if (!plain(value) || !decimal(value.text)) return std::nullopt;
   const char* begin = value.text.c_str();
   char* end = nullptr;
   const double parsed = std::strtod(begin, &end);
@@ -24,7 +50,7 @@ std::optional<double> node_number(const ConfigNode& value) {
 }
 
 std::optional<long> node_whole_number(const ConfigNode& value) {
-  if (!plain(value)) return std::nullopt;
+  if (!plain(value) || !decimal(value.text)) return std::nullopt;
   const char* begin = value.text.c_str();
   char* end = nullptr;
   const long long parsed = std::strtoll(begin, &end, 10);

@@ -1,11 +1,17 @@
 // One fixture per validation rule (tests/data/bad_configs/). Each must be
 // refused with a ConfigError that names the file, the exact line, the column
 // (as file:LINE:COL) and the dotted key of the offending value.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include <catch2/catch.hpp>
 
 #include "core/errors.hpp"
+#include "scenario/config_tree.hpp"
 #include "scenario/loader.hpp"
 
 using namespace arcm;
@@ -67,6 +73,18 @@ BAD_CONFIG("backstop_unknown_key.yaml", 5, "resources.water.backstop.mass",
            "allowed here: price, launch_mass")
 BAD_CONFIG("bad_id.yaml", 4, "jurisdictions.*", "an id may use only")
 
+// Inputs that would otherwise crash, hang or exhaust memory (docs/reliability.md)
+BAD_CONFIG("recursive_alias.yaml", 3, "description[0]", "alias refers to a list or map that contains it")
+BAD_CONFIG("alias_expansion.yaml", 4, "l4[7][8][8][8][8]", "more than 100000 values")
+BAD_CONFIG("deep_nesting.yaml", 3, "description[0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][...",
+           "nested deeper than 64 levels")
+BAD_CONFIG("deep_nesting_parser.yaml", 3, "", "nested deeper than 64 levels")
+BAD_CONFIG("second_document.yaml", 5, "", "a second YAML document")
+BAD_CONFIG("extends_device.yaml", 2, "extends", "not a regular file")
+BAD_CONFIG("nul_in_string.yaml", 3, "description", "NUL character")
+BAD_CONFIG("invalid_utf8.yaml", 3, "description", "not valid UTF-8")
+BAD_CONFIG("hex_number.yaml", 4, "resources.water.demand", "expected a finite number, got '0x3E8'")
+
 // Types
 BAD_CONFIG("wrong_type_number.yaml", 5, "actors.usa.launch_cost", "expected a finite number, got 'cheap'")
 BAD_CONFIG("quoted_number.yaml", 5, "resources.water.demand", "quoted string")
@@ -91,6 +109,7 @@ BAD_CONFIG("missing_required_resource_key.yaml", 4, "resources.metals.hardware_c
            "required key is missing")
 BAD_CONFIG("event_missing_set.yaml", 4, "schedule[0].set", "required key is missing")
 BAD_CONFIG("no_actors.yaml", 12, "actors", "at least one actor")
+BAD_CONFIG("no_actors_with_blocs.yaml", 14, "actors", "at least one actor")
 BAD_CONFIG("no_resources.yaml", 1, "resources", "at least one resource")
 
 // docs/model.md §10 and the ranges of params.hpp
@@ -168,6 +187,51 @@ TEST_CASE("a scenario file that does not exist is refused by name", "[scenario][
     CHECK(e.file() == path);
     CHECK(e.line() == 0);
     CHECK(std::string(e.what()).find("cannot read scenario file") != std::string::npos);
+  }
+}
+
+TEST_CASE("A FIFO, an oversized file and a directory are refused by name, without reading them",
+          "[scenario][bad_config]") {
+  const auto dir = std::filesystem::temp_directory_path() / ("arcm_bad_inputs_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  auto refused = [](const std::string& path, const std::string& words) {
+    try {
+      load_scenario(path);
+      FAIL(path << " was accepted");
+    } catch (const ConfigError& e) {
+      INFO(e.what());
+      CHECK(e.file() == path);
+      CHECK(std::string(e.what()).find(words) != std::string::npos);
+    }
+  };
+  // A FIFO would block the open forever (the test would hang, not fail).
+  const std::string fifo = (dir / "fifo.yaml").string();
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  refused(fifo, "not a regular file");
+  // One byte past the limit.
+  const std::string big = (dir / "big.yaml").string();
+  std::ofstream(big) << "# " << std::string(MAX_CONFIG_BYTES, 'x') << "\n";
+  refused(big, "larger than 16 MiB");
+  refused(dir.string(), "it is a directory");
+  // As text (a sweep's stored scenario, `arcm run --from`): the same limit.
+  CHECK_THROWS_AS(load_scenario_from_string(std::string(MAX_CONFIG_BYTES + 1, ' '), "text.yaml"),
+                  ConfigError);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("Numbers are decimal: hexadecimal, infinities and NaN are refused", "[scenario][bad_config]") {
+  for (const char* text : {"0x10", "0X1A", "inf", "-inf", "nan", ".inf", "1e", "1.2.3", "+", ".", "1_000"}) {
+    INFO(text);
+    CHECK_THROWS_WITH(load_scenario_from_string(
+                          std::string("extends: base.yaml\nresources: {water: {demand: ") + text + "}}\n",
+                          DATA + "/scenarios/child.yaml"),
+                      Catch::Matchers::Contains("expected a finite number"));
+  }
+  for (const char* text : {"1000", "1.0e3", "1e3", "+1000", ".5e4", "5.", "1000.0"}) {
+    INFO(text);
+    CHECK_NOTHROW(load_scenario_from_string(std::string("extends: base.yaml\nresources: {water: {demand: ") +
+                                                text + "}}\n",
+                                            DATA + "/scenarios/child.yaml"));
   }
 }
 
