@@ -64,19 +64,20 @@ std::string usage() {
   return std::string("ARCM ") + VERSION + " (" + GIT_COMMIT +
          "), the Asteroid Resource Competition Model\n\n" +
          "usage:\n"
-         "  arcm run SCENARIO.yaml [-o FILE.h5] [--quiet]\n"
+         "  arcm run SCENARIO.yaml [-o FILE.h5] [--force] [--quiet]\n"
          "      integrate one scenario and write its results file; without -o the file is\n"
          "      runs/<scenario>-<UTC timestamp>.h5\n"
-         "  arcm run --from RESULTS.h5 --run N [-o FILE.h5]\n"
+         "  arcm run --from RESULTS.h5 --run N [-o FILE.h5] [--force]\n"
          "      repeat run N of a sweep alone, from the definition stored in its results file\n"
-         "  arcm sweep SWEEP.yaml [-o FILE.h5] [--threads N] [--batch-size N] [--resume] [--quiet]\n"
+         "  arcm sweep SWEEP.yaml [-o FILE.h5] [--threads N] [--batch-size N] [--resume] [--force] "
+         "[--quiet]\n"
          "             [--checkpoint-every SECONDS] [--shard I/N] [--runs-dir DIR]\n"
          "      run a parameter sweep; without -o the file is runs/<sweep name>.h5 (DIR/...); --resume\n"
          "      continues an interrupted sweep (FILE.h5.partial) after checking it is the same sweep;\n"
          "      the ensemble state is checkpointed every 10 s (--checkpoint-every; 0 = every batch);\n"
          "      --shard I/N runs only shard I (0 .. N-1) of N contiguous run ranges, by default into\n"
          "      runs/<sweep name>.shard-IIII-of-NNNN.h5; under mpirun the runs are spread over the ranks\n"
-         "  arcm merge SHARD.h5... -o FILE.h5 [--resume] [--quiet]\n"
+         "  arcm merge SHARD.h5... -o FILE.h5 [--resume] [--force] [--quiet]\n"
          "      combine the shard files of one sweep into the file one process would have written;\n"
          "      refuses shards of another sweep definition, duplicated or missing runs\n"
          "  arcm status FILE.h5|DIR...\n"
@@ -105,6 +106,9 @@ std::string usage() {
          "      that file with its key tables regenerated from the parameter table: printed,\n"
          "      written back in place (--write), or compared (--check: exit 1 when they differ)\n"
          "  arcm --version | --help\n\n"
+         "existing files: run, sweep and merge refuse an output file that exists (whatever it\n"
+         "holds) unless --force (or --overwrite) is given; results are written to NAME.partial\n"
+         "and renamed into place, so NAME is never half written\n\n"
          "exit codes: 0 ok, 1 a run failed, 2 usage, 3 refused input file, 4 file I/O error,\n"
          "            6 sweep interrupted (resumable)\n";
 }
@@ -125,6 +129,8 @@ int command_run(const Arguments& args) {
     } else if (arg == "--run") {
       if (a + 1 >= args.size()) throw UsageError("--run needs a run index");
       run_index = parse_count("--run", args[++a]);
+    } else if (arg == "--force" || arg == "--overwrite") {
+      options.overwrite = true;
     } else if (arg == "-q" || arg == "--quiet") {
       quiet = true;
     } else if (!arg.empty() && arg[0] == '-') {
@@ -204,6 +210,8 @@ int command_sweep(const Arguments& args) {
       options.batch_size = parse_count(arg, value());
     else if (arg == "--resume")
       options.resume = true;
+    else if (arg == "--force" || arg == "--overwrite")
+      options.overwrite = true;
     else if (arg == "--retry-failed")
       retry_file = value();
     else if (arg == "--checkpoint-every")

@@ -17,6 +17,8 @@ int command_merge(const Arguments& args) {
       options.output_path = args[++a];
     } else if (arg == "--resume") {
       options.resume = true;
+    } else if (arg == "--force" || arg == "--overwrite") {
+      options.overwrite = true;
     } else if (arg == "-q" || arg == "--quiet") {
       options.progress = driver::ProgressReporter::Mode::quiet;
     } else if (!arg.empty() && arg[0] == '-') {

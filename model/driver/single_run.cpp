@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/errors.hpp"
+#include "driver/output_file.hpp"
 #include "dynamics/integrate.hpp"
 #include "io/results_file.hpp"
 #include "scenario/loader.hpp"
@@ -53,7 +54,8 @@ SingleRunOutcome run_scenario_file(const SingleRunOptions& options) {
                            (scenario.name + "-" + utc_timestamp_for_filename() + ".h5"))
                               .string();
   }
-  // Fail on an unwritable destination before spending time on the run.
+  // Fail on an unwritable or taken destination before spending time on the run.
+  refuse_existing_output(outcome.output_path, options.overwrite);
   const auto parent = std::filesystem::path(outcome.output_path).parent_path();
   if (!parent.empty() && !std::filesystem::is_directory(parent))
     throw IoError("cannot write " + outcome.output_path + ": directory " + parent.string() +
@@ -98,6 +100,7 @@ SingleRunOutcome rerun_from_results(const std::string& results_path, std::size_t
                            (outcome.scenario.name + "-" + utc_timestamp_for_filename() + ".h5"))
                               .string();
   }
+  refuse_existing_output(outcome.output_path, options.overwrite);
   outcome.results = simulate(outcome.scenario);
   io::Provenance out = io::Provenance::of_this_build();
   out.resolved_yaml = to_yaml(outcome.scenario);

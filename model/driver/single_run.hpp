@@ -13,6 +13,7 @@ struct SingleRunOptions {
   std::string scenario_path; //!< scenario YAML file
   std::string output_path;   //!< results file; empty = <runs_dir>/<name>-<UTC timestamp>.h5
   std::string runs_dir{"runs"};
+  bool overwrite{false}; //!< replace an existing output file (--force)
 };
 
 struct SingleRunOutcome {

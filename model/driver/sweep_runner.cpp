@@ -17,6 +17,7 @@
 #include "core/errors.hpp"
 #include "core/version.hpp"
 #include "driver/definition_diff.hpp"
+#include "driver/output_file.hpp"
 #include "dynamics/integrate.hpp"
 #include "io/results_file.hpp"
 #include "sweep/ensemble.hpp"
@@ -385,10 +386,11 @@ void SweepExecution::open() {
   }
   if (fresh) {
     if (!options_.resume) {
-      if (std::filesystem::exists(final_path_))
-        throw IoError(final_path_ + " already exists; choose another output file (-o) or remove it");
-      if (std::filesystem::exists(partial))
-        throw IoError(partial + " exists from an interrupted sweep: continue it with --resume, or remove it");
+      refuse_existing_output(final_path_, options_.overwrite);
+      if (std::filesystem::exists(partial) && !options_.overwrite)
+        throw IoError(partial +
+                      " exists from an interrupted sweep: continue it with --resume, or add --force "
+                      "to start over");
     }
     const auto parent = std::filesystem::path(final_path_).parent_path();
     if (!parent.empty() && !std::filesystem::is_directory(parent))

@@ -20,6 +20,7 @@ struct SweepOptions {
   std::string runs_dir{"runs"};
   int threads{0};            //!< 0 = every core (omp_get_max_threads)
   bool resume{false};        //!< continue NAME.partial
+  bool overwrite{false};     //!< replace an existing NAME (and start over from a stale NAME.partial): --force
   std::size_t batch_size{0}; //!< runs per write; 0 = the sweep's, else automatic
   ProgressReporter::Mode progress{ProgressReporter::Mode::automatic};
   //! Seconds between checkpoints of the ensemble state (a resumed sweep

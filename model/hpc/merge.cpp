@@ -175,6 +175,7 @@ MergeOutcome merge_shards(const std::vector<std::string>& paths, const MergeOpti
   driver::SweepOptions sweep_options;
   sweep_options.output_path = options.output_path;
   sweep_options.resume = options.resume;
+  sweep_options.overwrite = options.overwrite;
   sweep_options.progress = options.progress;
   sweep_options.processes = static_cast<int>(shards.size());
   sweep_options.threads = 1;

@@ -13,6 +13,7 @@ namespace arcm::hpc {
 struct MergeOptions {
   std::string output_path; //!< the merged file (required)
   bool resume{false};      //!< continue an interrupted merge (NAME.partial)
+  bool overwrite{false};   //!< replace an existing output file (--force)
   driver::ProgressReporter::Mode progress{driver::ProgressReporter::Mode::automatic};
 };
 

@@ -254,6 +254,98 @@ def edited_copy(source, name, replacements):
     return path(name)
 
 
+def existing_outputs(folder, results_file):
+    """One existing file of every kind an output path can meet, by name, made anew in `folder`."""
+    shutil.rmtree(folder, ignore_errors=True)
+    os.makedirs(folder)
+    kinds = {}
+    results = os.path.join(folder, "results.h5")
+    shutil.copyfile(results_file, results)
+    kinds["an ARCM results file"] = results
+    text = os.path.join(folder, "notes.txt")
+    with open(text, "w") as f:
+        f.write("a user's notes, not written by ARCM\n")
+    kinds["a text file"] = text
+    empty = os.path.join(folder, "empty.h5")
+    open(empty, "w").close()
+    kinds["an empty file"] = empty
+    target = os.path.join(folder, "link_target.txt")
+    with open(target, "w") as f:
+        f.write("what the link points to\n")
+    link = os.path.join(folder, "link.h5")
+    os.symlink(target, link)
+    kinds["a symbolic link"] = link
+    directory = os.path.join(folder, "directory.h5")
+    os.makedirs(directory, exist_ok=True)
+    kinds["a directory"] = directory
+    return kinds
+
+
+def fingerprint(name):
+    if os.path.isdir(name) and not os.path.islink(name):
+        return ("directory", sorted(os.listdir(name)))
+    return (os.path.islink(name), digest(name))
+
+
+def test_existing_outputs_are_never_replaced_without_force():
+    """Every command that writes a results file (run, run --from, sweep, merge) refuses
+    an output that exists, whatever it holds, with exit code 4 and a message that names
+    it and --force, and leaves it byte for byte as it was; with --force it is replaced
+    by the results (a directory still is not)."""
+    folder = path("existing")
+    source = path("existing_source.h5")
+    shards = [path("existing_shard_0.h5"), path("existing_shard_1.h5")]
+    for leftover in [source] + shards:
+        for name in (leftover, leftover + ".partial"):
+            if os.path.exists(name):
+                os.remove(name)
+    scenario = os.path.join(HERE, "..", "data", "sweeps", "short_baseline.yaml")
+    arcm("run", scenario, "-o", source, "--quiet", check=EXIT_OK)
+    for index, shard_file in enumerate(shards):
+        arcm("sweep", SMALL_SWEEP, "--shard", "%d/2" % index, "-o", shard_file, "--quiet", check=EXIT_OK)
+    commands = {
+        "run": lambda target: ["run", scenario, "-o", target, "--quiet"],
+        "run --from": lambda target: ["run", "--from", source, "--run", "0", "-o", target, "--quiet"],
+        "sweep": lambda target: ["sweep", SMALL_SWEEP, "-o", target, "--quiet"],
+        "merge": lambda target: ["merge", *shards, "-o", target, "--quiet"],
+    }
+    for command, arguments in commands.items():
+        for kind, target in existing_outputs(folder, source).items():
+            before = fingerprint(target)
+            result = arcm(*arguments(target))
+            assert result.returncode == EXIT_IO, (command, kind, result.returncode, result.stderr)
+            assert target in result.stderr and "--force" in result.stderr, (command, kind, result.stderr)
+            assert fingerprint(target) == before, (command, kind, "changed")
+            assert not os.path.exists(target + ".partial"), (command, kind)
+        kinds = existing_outputs(folder, source)
+        for kind, target in kinds.items():
+            before = fingerprint(target)
+            forced = arcm(*arguments(target), "--force")
+            if kind == "a directory":
+                # --force replaces files, never a directory.
+                assert forced.returncode == EXIT_IO and "directory" in forced.stderr, (command, forced.stderr)
+                assert fingerprint(target) == before and not os.path.exists(target + ".partial")
+                continue
+            assert forced.returncode in (EXIT_OK, EXIT_RUN_FAILED), (command, kind, forced.stderr)
+            with h5py.File(target, "r") as f:
+                assert f.attrs["filetype"] == "arcm-results", (command, kind)
+            if kind == "a symbolic link":
+                assert not os.path.islink(target)  # the link is replaced, not the file it points to
+                with open(os.path.join(folder, "link_target.txt")) as f:
+                    assert f.read() == "what the link points to\n", command
+    # The commands that change a file in place (analyze adds /sensitivity,
+    # --retry-failed reruns failed runs) touch only ARCM results files.
+    for kind, target in existing_outputs(folder, source).items():
+        if kind == "an ARCM results file":
+            continue
+        before = fingerprint(target)
+        for arguments in (["analyze", "sobol", target], ["sweep", "--retry-failed", target]):
+            result = arcm(*arguments)
+            assert result.returncode in (EXIT_CONFIG, EXIT_IO), (arguments, kind, result.stderr)
+            assert fingerprint(target) == before and not os.path.exists(target + ".partial"), (arguments, kind)
+    shutil.rmtree(folder)
+
+
 def test_sweep_edited_between_kill_and_resume():
     """After a SIGKILL, --resume of an edited sweep is refused (exit 4, the
     partial untouched) with a message naming what changed: a distribution of

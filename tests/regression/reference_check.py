@@ -37,6 +37,10 @@ def main():
         print("+", " ".join(command), flush=True)
         subprocess.run(command, check=True)
 
+    # A results file left by an earlier run of this check: arcm run refuses to
+    # replace an existing file, so the check removes its own first.
+    if os.path.exists(arcm_file):
+        os.remove(arcm_file)
     run([args.arcm, "run", tight, "-o", arcm_file, "--quiet"])
     # The reference reads the fully resolved scenario stored in the ARCM file,
     # so both sides integrate exactly the same parameters.
