@@ -42,7 +42,8 @@ def run(arcm, folder, name, integrator):
         for key, value in integrator.items():
             out.write("  %s: %r\n" % (key, value))
     target = os.path.join(folder, name + ".h5")
-    subprocess.run([arcm, "run", scenario, "-o", target, "--quiet"], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([arcm, "run", scenario, "-o", target, "--quiet", "--force"], check=True,
+                   stdout=subprocess.DEVNULL)  # replaces the previous bench's file
     return target
 
 

@@ -64,12 +64,12 @@ def same_datasets(a, b):
 def configurations(arcm, sweep, folder, mpiexec):
     """name -> (description, function(output) -> list of commands, env)."""
     def single(threads):
-        return lambda out: [[arcm, "sweep", sweep, "-o", out, "--threads", str(threads), "--quiet"]]
+        return lambda out: [[arcm, "sweep", sweep, "-o", out, "--threads", str(threads), "--quiet", "--force"]]
 
     def mpi(ranks, threads):
         return lambda out: [[mpiexec, "-n", str(ranks), "--oversubscribe", "--bind-to", "none", "-x",
                              "OMP_NUM_THREADS", arcm, "sweep", sweep, "-o", out, "--threads", str(threads),
-                             "--quiet"]]
+                             "--quiet", "--force"]]
 
     def shards(count, threads):
         def commands(out):
@@ -79,7 +79,7 @@ def configurations(arcm, sweep, folder, mpiexec):
             made = [[arcm, "sweep", sweep, "--shard", "%d/%d" % (i, count), "--runs-dir", shard_dir, "--threads",
                      str(threads), "--quiet"] for i in range(count)]
             # The merge needs the shard names, known only once they exist: a small shell step.
-            merge = ["/bin/sh", "-c", '"$0" merge "$1"/*.shard-*.h5 -o "$2" --quiet', arcm, shard_dir, out]
+            merge = ["/bin/sh", "-c", '"$0" merge "$1"/*.shard-*.h5 -o "$2" --quiet --force', arcm, shard_dir, out]
             return made + [merge]
         return commands
 

@@ -338,6 +338,11 @@ void SweepExecution::open() {
   std::size_t elements = 0;
   for (std::size_t v : ensemble_variables_) elements += blank_.trajectories[v].data.size();
 
+  // A sweep still writing this file (a second `arcm sweep` on one output):
+  // neither resuming nor starting over may touch it.
+  if (io::locked_by_another_process(partial))
+    throw IoError(partial + " is being written by another ARCM process right now (it holds the file's lock): "
+                            "wait for it to finish, or stop it first");
   bool fresh = !options_.resume;
   if (options_.resume) {
     if (std::filesystem::exists(partial) && std::filesystem::exists(final_path_))

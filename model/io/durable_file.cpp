@@ -1,6 +1,7 @@
 #include "io/durable_file.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "core/errors.hpp"
+#include "io/results_file.hpp"
 
 namespace arcm::io {
 
@@ -89,6 +91,18 @@ void copy_file_exclusive(const std::string& from, const std::string& to) {
     std::remove(to.c_str());
     throw;
   }
+}
+
+bool locked_by_another_process(const std::string& path) {
+  const Descriptor file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (file.fd < 0) return false;
+  // HDF5 takes flock() locks; a lock this process can take it releases at once
+  // (closing the descriptor releases it too).
+  if (::flock(file.fd, LOCK_SH | LOCK_NB) == 0) {
+    ::flock(file.fd, LOCK_UN);
+    return false;
+  }
+  return errno == EWOULDBLOCK;
 }
 
 void rename_file(const std::string& from, const std::string& to) {

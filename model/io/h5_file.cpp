@@ -94,6 +94,12 @@ void fail(const std::string& action, hid_t context, const std::string& object) {
   std::string where;
   if (context >= 0) where = file_name_of(context);
   H5Eclear2(H5E_DEFAULT);
+  // Another process holds the file's lock (HDF5 locks files it opens for
+  // writing): say so, rather than "unable to lock file, errno = 11".
+  if (reason.find("unable to lock file") != std::string::npos)
+    throw IoError((where.empty() ? object : where) +
+                  " is in use by another process (it holds the file's lock): another ARCM may be writing it; "
+                  "wait for it to finish, or stop it, and try again");
   std::string message = "HDF5: cannot " + action + " '" + object + "'";
   if (!where.empty()) message += " in " + where;
   throw IoError(message + ": " + reason);

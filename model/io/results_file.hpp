@@ -104,6 +104,11 @@ struct ResultsLayout {
   std::size_t dim_length(const std::string& dim) const;
 };
 
+//! Whether another process holds the lock of the file at `path` (HDF5 locks
+//! a file it has open for writing), e.g. a sweep still writing its
+//! NAME.partial. False when the file does not exist or cannot be opened.
+bool locked_by_another_process(const std::string& path);
+
 //! The current UTC time as ISO 8601, e.g. "2026-11-30T04:26:10Z" (the
 //! `created_utc` of files and groups).
 std::string utc_now_iso8601();

@@ -415,9 +415,14 @@ ResultsFileWriter::ResultsFileWriter(std::string final_path, ResultsLayout layou
   impl_->partial_path = partial_path_for(impl_->final_path);
   impl_->layout = std::move(layout);
   impl_->provenance = std::move(provenance);
+  // A stale NAME.partial (a killed writer's) is replaced; one that another
+  // process is writing (it holds its lock) is not.
+  const std::string partial = impl_->partial_path;
+  if (locked_by_another_process(partial))
+    throw IoError(partial + " is being written by another ARCM process right now (it holds the file's lock): "
+                            "wait for it to finish, or stop it first");
   // Built under another name and renamed once its skeleton is complete, so
   // a kill during creation never leaves a NAME.partial HDF5 cannot open.
-  const std::string partial = impl_->partial_path;
   impl_->partial_path = partial + ".new";
   try {
     impl_->create();

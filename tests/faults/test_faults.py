@@ -94,6 +94,38 @@ def test_repeated_sigkill_at_random_moments_then_resume():
     assert not os.path.exists(target + ".partial")
 
 
+def test_a_second_writer_on_a_file_in_use_is_refused():
+    """While one sweep writes NAME.partial, a second sweep on the same output (plain,
+    --resume or --force) and a run onto it are refused with exit 4 and a message that
+    another ARCM process holds the file, and the first sweep finishes with the
+    datasets of an uninterrupted one."""
+    expected = reference(KILL_SWEEP, "kill_reference.h5")
+    target = path("in_use.h5")
+    for name in (target, target + ".partial"):
+        if os.path.exists(name):
+            os.remove(name)
+    first = subprocess.Popen([ARCM, "sweep", KILL_SWEEP, "-o", target, "--quiet", "--threads", "1"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 30
+    while not os.path.exists(target + ".partial") and first.poll() is None and time.time() < deadline:
+        time.sleep(0.01)
+    scenario = os.path.join(HERE, "..", "data", "sweeps", "short_baseline.yaml")
+    seen = 0
+    for second in (["sweep", KILL_SWEEP, "-o", target], ["sweep", KILL_SWEEP, "-o", target, "--resume"],
+                   ["sweep", KILL_SWEEP, "-o", target, "--force"], ["run", scenario, "-o", target],
+                   ["run", scenario, "-o", target, "--force"]):
+        if first.poll() is not None:
+            break  # the first finished already (a very fast machine): nothing left to collide with
+        result = arcm(*second, "--quiet")
+        assert result.returncode == EXIT_IO, (second, result.returncode, result.stderr)
+        assert "another ARCM process" in result.stderr and target in result.stderr, (second, result.stderr)
+        seen += 1
+    _, err = first.communicate()
+    assert first.returncode == EXIT_OK, (first.returncode, err)
+    assert seen >= 3, "the first sweep ended before the second writers could try (%d tried)" % seen
+    same_datasets(expected, target)
+
+
 def run_with_file_size_limit(limit_bytes, *args):
     """`arcm ARGS` with RLIMIT_FSIZE = limit_bytes and SIGXFSZ ignored, so a
     write past the limit fails with EFBIG as on a full disk."""
