@@ -190,7 +190,7 @@ TEST_CASE("a scenario file that does not exist is refused by name", "[scenario][
   }
 }
 
-TEST_CASE("A FIFO, an oversized file and a directory are refused by name, without reading them",
+TEST_CASE("A FIFO, an oversized file, a directory and too many values are refused by name",
           "[scenario][bad_config]") {
   const auto dir = std::filesystem::temp_directory_path() / ("arcm_bad_inputs_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
@@ -213,6 +213,16 @@ TEST_CASE("A FIFO, an oversized file and a directory are refused by name, withou
   std::ofstream(big) << "# " << std::string(MAX_CONFIG_BYTES, 'x') << "\n";
   refused(big, "larger than 16 MiB");
   refused(dir.string(), "it is a directory");
+  // A long flat list (no alias): counted before the YAML tree is built, whose
+  // nodes would take about 0.5 KB each.
+  const std::string values = (dir / "values.yaml").string();
+  {
+    std::ofstream out(values);
+    out << "description: [0";
+    for (int i = 0; i < 100000; ++i) out << ",0";
+    out << "]\n";
+  }
+  refused(values, "more than 100000 values");
   // As text (a sweep's stored scenario, `arcm run --from`): the same limit.
   CHECK_THROWS_AS(load_scenario_from_string(std::string(MAX_CONFIG_BYTES + 1, ' '), "text.yaml"),
                   ConfigError);
