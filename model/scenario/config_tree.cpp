@@ -57,6 +57,7 @@ std::string explicit_tag(const YAML::Node& node) {
 // stand for billions of values, and an alias can refer to its own anchor).
 constexpr std::size_t MAX_VALUES = 100000;
 constexpr int MAX_NESTING = 64;
+constexpr std::size_t MAX_EXTENDS_CHAIN = 64;
 
 // The values converted so far, and the collections being converted (to find
 // an alias that refers to a collection containing it).
@@ -230,6 +231,11 @@ ConfigNode resolve_chain(ConfigNode node, const std::string& file, std::vector<s
                       "'" + parent_file +
                           "' is already being extended: `extends` chains must not form a cycle");
 
+  // Each parent is a level of recursion and a copy of its tree: a chain as
+  // long as a file system allows would exhaust the stack.
+  if (chain.size() >= MAX_EXTENDS_CHAIN)
+    throw ConfigError(file, link.key_where.line, link.key_where.column, "extends",
+                      "more than " + std::to_string(MAX_EXTENDS_CHAIN) + " files in one `extends` chain");
   chain.push_back(identity);
   ConfigNode parent =
       resolve_chain(parse_config_text(read_text_file(parent_file, link.key_where, "extends"), parent_file),

@@ -55,7 +55,8 @@ ConfigNode parse_config_text(const std::string& text, const std::string& file);
 std::string read_text_file(const std::string& path, const SourceLocation& requested_at,
                            const std::string& key);
 
-//! Parse `text` (named `file` in messages) and resolve its `extends:` chain:
+//! Parse `text` (named `file` in messages) and resolve its `extends:` chain
+//! (at most 64 files):
 //! parents are read relative to the directory of the file that names them,
 //! and each child is deep-merged over its parent (see merge_config). Cycles
 //! are refused. The result has no `extends` key.

@@ -223,6 +223,18 @@ TEST_CASE("A FIFO, an oversized file, a directory and too many values are refuse
     out << "]\n";
   }
   refused(values, "more than 100000 values");
+  // A chain of 70 files, each extending the next.
+  for (int i = 0; i < 70; ++i)
+    std::ofstream((dir / ("chain" + std::to_string(i) + ".yaml")).string())
+        << "extends: chain" << i + 1 << ".yaml\n";
+  std::ofstream((dir / "chain70.yaml").string()) << "extends: " << DATA << "/scenarios/base.yaml\n";
+  try {
+    load_scenario((dir / "chain0.yaml").string());
+    FAIL("a chain of 71 files was accepted");
+  } catch (const ConfigError& e) {
+    CHECK(std::string(e.what()).find("more than 64 files in one `extends` chain") != std::string::npos);
+    CHECK(e.key() == "extends");
+  }
   // As text (a sweep's stored scenario, `arcm run --from`): the same limit.
   CHECK_THROWS_AS(load_scenario_from_string(std::string(MAX_CONFIG_BYTES + 1, ' '), "text.yaml"),
                   ConfigError);
