@@ -1,6 +1,7 @@
 // `arcm keys`: the scenario keys as the parameter table describes them, and
 // config/README.md's key tables regenerated from it.
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -13,6 +14,7 @@ namespace arcm::cli {
 namespace {
 
 std::string read_whole(const std::string& path) {
+  if (!std::filesystem::is_regular_file(path)) throw IoError(path + " is not a regular file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw IoError("cannot read " + path);
   std::ostringstream text;

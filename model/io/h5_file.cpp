@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <utility>
 
 #include "core/errors.hpp"
@@ -209,6 +210,11 @@ Handle create_file(const std::string& path) {
 
 Handle open_file(const std::string& path, bool writable) {
   silence_error_printing();
+  // A FIFO would block the open and a device never ends: only regular files.
+  std::error_code error;
+  const std::filesystem::file_status status = std::filesystem::status(path, error);
+  if (std::filesystem::exists(status) && !std::filesystem::is_regular_file(status))
+    throw IoError(path + " is not a regular file (a directory, device, pipe or socket), not a results file");
   const Handle fapl = bounded_file_access(path);
   return Handle(H5Fopen(path.c_str(), writable ? H5F_ACC_RDWR : H5F_ACC_RDONLY, fapl.id()), H5Fclose,
                 "open file", H5I_INVALID_HID, path);

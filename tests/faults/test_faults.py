@@ -375,6 +375,14 @@ def test_existing_outputs_are_never_replaced_without_force():
             result = arcm(*arguments)
             assert result.returncode in (EXIT_CONFIG, EXIT_IO), (arguments, kind, result.stderr)
             assert fingerprint(target) == before and not os.path.exists(target + ".partial"), (arguments, kind)
+    # Results files given as input are read only when they are regular files:
+    # a FIFO would block the open forever.
+    fifo = os.path.join(folder, "fifo.h5")
+    os.mkfifo(fifo)
+    for arguments in (["status", fifo], ["analyze", "sobol", fifo], ["run", "--from", fifo, "--run", "0"],
+                      ["merge", fifo, "-o", os.path.join(folder, "merged.h5")], ["sweep", "--retry-failed", fifo]):
+        result = arcm(*arguments, timeout=20)
+        assert result.returncode != 0 and "not a regular file" in result.stdout + result.stderr, (arguments, result)
     shutil.rmtree(folder)
 
 
