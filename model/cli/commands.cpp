@@ -5,6 +5,7 @@
 #include <iostream>
 #include <optional>
 #include <tuple>
+#include <vector>
 
 #include "core/errors.hpp"
 #include "core/version.hpp"
@@ -13,6 +14,7 @@
 #include "hpc/mpi_sweep.hpp"
 #include "hpc/shard.hpp"
 #include "scenario/loader.hpp"
+#include "scenario/sweep_file.hpp"
 
 namespace arcm::cli {
 
@@ -60,57 +62,91 @@ void install_stop_handlers() {
   for (int signal_number : {SIGINT, SIGTERM, SIGUSR1}) sigaction(signal_number, &action, nullptr);
 }
 
-std::string usage() {
+namespace {
+
+// Each command's lines of the usage, in the order the full usage lists them.
+struct CommandHelp {
+  const char* command;
+  const char* text;
+};
+
+const std::vector<CommandHelp>& command_help() {
+  static const std::vector<CommandHelp> help{
+      {"run", "  arcm run SCENARIO.yaml [-o FILE.h5] [--force] [--quiet]\n"
+              "      integrate one scenario and write its results file; without -o the file is\n"
+              "      runs/<scenario>-<UTC timestamp>.h5; --quiet prints nothing but errors\n"
+              "  arcm run --from RESULTS.h5 --run N [-o FILE.h5] [--force] [--quiet]\n"
+              "      repeat run N of a sweep alone, from the definition stored in its results file\n"},
+      {"sweep",
+       "  arcm sweep SWEEP.yaml [-o FILE.h5] [--threads N] [--batch-size N] [--resume] [--force]\n"
+       "             [--quiet] [--checkpoint-every SECONDS] [--shard I/N] [--runs-dir DIR]\n"
+       "      run a parameter sweep; without -o the file is runs/<sweep name>.h5 (DIR/...);\n"
+       "      --threads N: N OpenMP threads (0, the default: every core); --resume continues an\n"
+       "      interrupted sweep (FILE.h5.partial) after checking it is the same sweep; the\n"
+       "      ensemble state is checkpointed every 10 s (--checkpoint-every; 0 = every batch);\n"
+       "      --shard I/N runs only shard I (0 .. N-1) of N contiguous run ranges, by default into\n"
+       "      runs/<sweep name>.shard-IIII-of-NNNN.h5; under mpirun the runs are spread over the ranks\n"
+       "  arcm sweep --retry-failed RESULTS.h5 [--threads N]\n"
+       "      rerun the failed runs of a finished sweep with tolerances 100x tighter and 10x the\n"
+       "      step limit, then with the Bulirsch-Stoer stepper; /runs/message records which\n"},
+      {"merge", "  arcm merge SHARD.h5... -o FILE.h5 [--resume] [--force] [--quiet]\n"
+                "      combine the shard files of one sweep into the file one process would have written;\n"
+                "      refuses shards of another sweep definition, duplicated or missing runs\n"},
+      {"status", "  arcm status FILE.h5|DIR...\n"
+                 "      per file: its runs, done, failed, not run; missing and unfinished shards as the\n"
+                 "      --array= list to resubmit (exit 0 when complete without failed runs, else 1)\n"},
+      {"analyze",
+       "  arcm analyze sobol RESULTS.h5 [--trajectory VAR]... [--metric NAME]... [--json]\n"
+       "  arcm analyze morris RESULTS.h5 [--metric NAME]... [--json]\n"
+       "      Sobol indices (sobol design) or Morris measures (morris design) of every summary\n"
+       "      metric, with bootstrap intervals (--bootstrap N, --confidence C, --seed S), written to\n"
+       "      /sensitivity in the file; --trajectory adds per-year indices of a stored trajectory\n"
+       "      variable; --metric prints only those outputs\n"
+       "  arcm analyze prim RESULTS.h5 --metric NAME (--above X | --below X) [--json]\n"
+       "             [--peel-alpha A] [--paste-alpha A] [--min-mass M] [--min-coverage C]\n"
+       "      PRIM scenario discovery: the box of parameters where runs with NAME above/below X\n"
+       "      concentrate, e.g. --metric 'state_share_cumulative_final[water]' --above 0.5\n"},
+      {"check", "  arcm check [--resolved] FILE.yaml...\n"
+                "      validate scenario and sweep files without running them; --resolved prints each\n"
+                "      one fully resolved (every key explicit, extends applied; a sweep with its base\n"
+                "      scenarios inlined)\n"},
+      {"keys", "  arcm keys [SECTION...]\n"
+               "      every scenario key of each section (default: all) as a Markdown table: type, unit,\n"
+               "      default, range, whether a sweep or a schedule may vary it, meaning\n"
+               "  arcm keys --readme config/README.md [--write | --check]\n"
+               "      that file with its key tables regenerated from the parameter table: printed,\n"
+               "      written back in place (--write), or compared (--check: exit 1 when they differ)\n"},
+  };
+  return help;
+}
+
+std::string usage_header() {
   return std::string("ARCM ") + VERSION + " (" + GIT_COMMIT +
-         "), the Asteroid Resource Competition Model\n\n" +
-         "usage:\n"
-         "  arcm run SCENARIO.yaml [-o FILE.h5] [--force] [--quiet]\n"
-         "      integrate one scenario and write its results file; without -o the file is\n"
-         "      runs/<scenario>-<UTC timestamp>.h5\n"
-         "  arcm run --from RESULTS.h5 --run N [-o FILE.h5] [--force]\n"
-         "      repeat run N of a sweep alone, from the definition stored in its results file\n"
-         "  arcm sweep SWEEP.yaml [-o FILE.h5] [--threads N] [--batch-size N] [--resume] [--force] "
-         "[--quiet]\n"
-         "             [--checkpoint-every SECONDS] [--shard I/N] [--runs-dir DIR]\n"
-         "      run a parameter sweep; without -o the file is runs/<sweep name>.h5 (DIR/...); --resume\n"
-         "      continues an interrupted sweep (FILE.h5.partial) after checking it is the same sweep;\n"
-         "      the ensemble state is checkpointed every 10 s (--checkpoint-every; 0 = every batch);\n"
-         "      --shard I/N runs only shard I (0 .. N-1) of N contiguous run ranges, by default into\n"
-         "      runs/<sweep name>.shard-IIII-of-NNNN.h5; under mpirun the runs are spread over the ranks\n"
-         "  arcm merge SHARD.h5... -o FILE.h5 [--resume] [--force] [--quiet]\n"
-         "      combine the shard files of one sweep into the file one process would have written;\n"
-         "      refuses shards of another sweep definition, duplicated or missing runs\n"
-         "  arcm status FILE.h5|DIR...\n"
-         "      per file: its runs, done, failed, not run; missing and unfinished shards as the\n"
-         "      --array= list to resubmit (exit 0 when complete without failed runs, else 1)\n"
-         "  arcm sweep --retry-failed RESULTS.h5 [--threads N]\n"
-         "      rerun the failed runs of a finished sweep with tolerances 100x tighter and 10x the\n"
-         "      step limit, then with the Bulirsch-Stoer stepper; /runs/message records which\n"
-         "  arcm analyze sobol RESULTS.h5 [--trajectory VAR]... [--metric NAME]... [--json]\n"
-         "  arcm analyze morris RESULTS.h5 [--metric NAME]... [--json]\n"
-         "      Sobol indices (sobol design) or Morris measures (morris design) of every summary\n"
-         "      metric, with bootstrap intervals (--bootstrap N, --confidence C, --seed S), written to\n"
-         "      /sensitivity in the file; --trajectory adds per-year indices of a stored trajectory\n"
-         "      variable; --metric prints only those outputs\n"
-         "  arcm analyze prim RESULTS.h5 --metric NAME (--above X | --below X) [--json]\n"
-         "             [--peel-alpha A] [--paste-alpha A] [--min-mass M] [--min-coverage C]\n"
-         "      PRIM scenario discovery: the box of parameters where runs with NAME above/below X\n"
-         "      concentrate, e.g. --metric 'state_share_cumulative_final[water]' --above 0.5\n"
-         "  arcm check [--resolved] FILE.yaml...\n"
-         "      validate scenario files without running them; --resolved prints each one\n"
-         "      fully resolved (every key explicit, extends applied)\n"
-         "  arcm keys [SECTION...]\n"
-         "      every scenario key of each section (default: all) as a Markdown table: type, unit,\n"
-         "      default, range, whether a sweep or a schedule may vary it, meaning\n"
-         "  arcm keys --readme config/README.md [--write | --check]\n"
-         "      that file with its key tables regenerated from the parameter table: printed,\n"
-         "      written back in place (--write), or compared (--check: exit 1 when they differ)\n"
-         "  arcm --version | --help\n\n"
-         "existing files: run, sweep and merge refuse an output file that exists (whatever it\n"
-         "holds) unless --force (or --overwrite) is given; results are written to NAME.partial\n"
-         "and renamed into place, so NAME is never half written\n\n"
-         "exit codes: 0 ok, 1 a run failed, 2 usage, 3 refused input file, 4 file I/O error,\n"
-         "            6 sweep interrupted (resumable)\n";
+         "), the Asteroid Resource Competition Model\n\n";
+}
+
+const char* USAGE_FOOTER =
+    "existing files: run, sweep and merge refuse an output file that exists (whatever it\n"
+    "holds) unless --force (or --overwrite) is given; results are written to NAME.partial\n"
+    "and renamed into place, so NAME is never half written\n\n"
+    "exit codes: 0 ok, 1 a run failed, 2 usage, 3 refused input file, 4 file I/O error,\n"
+    "            6 sweep interrupted (resumable)\n";
+
+} // namespace
+
+std::string usage() {
+  std::string text = usage_header() + "usage:\n";
+  for (const CommandHelp& help : command_help()) text += help.text;
+  return text +
+         "  arcm help COMMAND | COMMAND --help   the usage of one command\n"
+         "  arcm --version | --help\n\n" +
+         USAGE_FOOTER;
+}
+
+std::string usage(const std::string& command) {
+  for (const CommandHelp& help : command_help())
+    if (command == help.command) return usage_header() + "usage:\n" + help.text + "\n" + USAGE_FOOTER;
+  return usage();
 }
 
 int command_run(const Arguments& args) {
@@ -173,6 +209,15 @@ int command_check(const Arguments& args) {
   // Check every file, so one command reports every broken file at once.
   for (const std::string& file : files) {
     try {
+      if (is_sweep_file(file)) {
+        const SweepDefinition sweep = load_sweep(file);
+        if (resolved)
+          std::cout << resolved_sweep_yaml(sweep);
+        else
+          std::cout << file << ": ok (sweep, " << to_string(sweep.design) << " design, " << sweep.total_runs()
+                    << " runs, " << sweep.parameters.size() << " parameters)\n";
+        continue;
+      }
       const Scenario scenario = load_scenario(file);
       if (resolved)
         std::cout << to_yaml(scenario);

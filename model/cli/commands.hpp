@@ -37,6 +37,9 @@ int command_analyze(const Arguments& args); // analyze_command.cpp
 int command_keys(const Arguments& args);    // keys_command.cpp
 //! SIGINT, SIGTERM and SIGUSR1 ask a running sweep or merge to stop resumably.
 void install_stop_handlers();
+//! Every command's usage.
 std::string usage();
+//! One command's usage (every command's for an unknown name).
+std::string usage(const std::string& command);
 
 } // namespace arcm::cli

@@ -12,7 +12,7 @@ int main(int argc, char** argv) {
   using namespace arcm::cli;
   const Arguments all(argv + 1, argv + argc);
   if (all.empty() || all[0] == "-h" || all[0] == "--help" || all[0] == "help") {
-    std::cout << usage();
+    std::cout << (all.size() >= 2 && all[0] == "help" ? usage(all[1]) : usage());
     return all.empty() ? EXIT_USAGE : EXIT_OK;
   }
   if (all[0] == "--version") {
@@ -21,11 +21,11 @@ int main(int argc, char** argv) {
   }
   const std::string command = all[0];
   const Arguments args(all.begin() + 1, all.end());
-  // `arcm COMMAND --help` (anywhere after the command) prints the usage, which
-  // covers every command, instead of refusing an unknown option.
+  // `arcm COMMAND --help` (anywhere after the command) prints that command's
+  // usage, instead of refusing an unknown option.
   for (const std::string& arg : args)
     if (arg == "-h" || arg == "--help") {
-      std::cout << usage();
+      std::cout << usage(command);
       return EXIT_OK;
     }
   try {
@@ -36,7 +36,7 @@ int main(int argc, char** argv) {
     if (command == "status") return command_status(args);
     if (command == "analyze") return command_analyze(args);
     if (command == "keys") return command_keys(args);
-    std::cerr << "error: unknown command '" << command << "'\n\n" << usage();
+    std::cerr << "error: unknown command '" << command << "'; see `arcm --help` for the commands\n";
     return EXIT_USAGE;
   } catch (const arcm::ConfigError& e) {
     std::cerr << "error: " << e.what() << "\n";
@@ -45,7 +45,8 @@ int main(int argc, char** argv) {
     std::cerr << "error: " << e.what() << "\n";
     return EXIT_IO_ERROR;
   } catch (const UsageError& e) {
-    std::cerr << "error: " << e.what() << "\n\n" << usage();
+    // One line and where to look, not the whole usage.
+    std::cerr << "error: " << e.what() << "; see `arcm " << command << " --help`\n";
     return EXIT_USAGE;
   } catch (const arcm::Error& e) {
     std::cerr << "error: " << e.what() << "\n";

@@ -49,9 +49,13 @@ template <class Struct>
 const Parameter<Struct>& sweepable_row(const std::string& path, const Section<Struct>& section,
                                        const std::string& key) {
   const Parameter<Struct>* row = section.find(key);
-  if (row == nullptr || !row->sweepable())
-    fail(path, "unknown or not sweepable key '" + key +
-                   "'; sweepable here: " + list_words(section.keys_with(parameters::sweep)));
+  if (row == nullptr || !row->sweepable()) {
+    const std::vector<std::string> sweepable = section.keys_with(parameters::sweep);
+    const std::string near = nearest_word(key, sweepable);
+    fail(path, "unknown or not sweepable key '" + key + "'" +
+                   (near.empty() ? "" : " (did you mean '" + near + "'?)") +
+                   "; sweepable here: " + list_words(sweepable));
+  }
   return *row;
 }
 

@@ -288,6 +288,17 @@ Scenario SweepDefinition::scenario_for_run(std::size_t run) const {
   return scenario;
 }
 
+bool is_sweep_file(const std::string& path) {
+  try {
+    const ConfigNode root = resolve_extends(read_text_file(path, SourceLocation{}, ""), path);
+    // Keys only a sweep file has; a scenario would refuse each of them.
+    return root.is_map() && (root.find("design") != nullptr || root.find("scenario") != nullptr ||
+                             root.find("scenario_yaml") != nullptr);
+  } catch (const ConfigError&) {
+    return false;
+  }
+}
+
 SweepDefinition load_sweep(const std::string& path) {
   return load_sweep_from_string(read_text_file(path, SourceLocation{}, ""), path);
 }

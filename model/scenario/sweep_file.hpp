@@ -73,6 +73,12 @@ struct SweepDefinition {
   Scenario scenario_for_run(std::size_t run) const;
 };
 
+//! Whether the file at `path` is a sweep file rather than a scenario: its
+//! top level (after `extends:`) has `design`, `scenario` or `scenario_yaml`.
+//! False also when it cannot be read or parsed (loading it as a scenario then
+//! says why).
+bool is_sweep_file(const std::string& path);
+
 //! Read and check a sweep file. Throws ConfigError (file, line, column, key).
 SweepDefinition load_sweep(const std::string& path);
 //! As load_sweep, from text; `path` names it in messages and anchors relative paths.

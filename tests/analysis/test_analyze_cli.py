@@ -267,12 +267,21 @@ def test_bad_input_is_refused_with_a_clear_message():
         assert stream.read() == original, "a refused analysis changed the file"
 
 
-def test_help_after_a_command_prints_the_usage():
-    for command in ("analyze", "sweep", "run", "merge", "status", "check"):
+def test_help_after_a_command_prints_that_commands_usage():
+    commands = ("analyze", "sweep", "run", "merge", "status", "check", "keys")
+    for command in commands:
         result = run(command, "--help")
         assert result.returncode == 0, (command, result.returncode, result.stderr)
-        assert "arcm analyze sobol RESULTS.h5" in result.stdout, result.stdout
+        assert "arcm %s " % command in result.stdout, result.stdout
+        for other in commands:
+            if other != command:
+                assert "  arcm %s " % other not in result.stdout, (command, other, result.stdout)
         assert "unknown option" not in result.stderr, result.stderr
+    assert run("help", "analyze").stdout == run("analyze", "--help").stdout
+    # A usage error is one line and a pointer to the command's usage.
+    result = run("analyze", "--no-such-option")
+    assert result.returncode == 2, result.returncode
+    assert result.stderr.count("\n") == 1 and "see `arcm analyze --help`" in result.stderr, result.stderr
 
 
 def test_a_killed_analysis_leaves_the_file_whole():

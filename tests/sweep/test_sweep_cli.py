@@ -153,6 +153,25 @@ def test_bad_sweep_file_writes_nothing():
     assert not os.path.exists(out) and not os.path.exists(out + ".partial")
 
 
+def test_check_validates_sweep_files_as_sweeps():
+    """`arcm check` takes sweep files too: it says what each is, refuses a bad one with
+    the sweep's own message, and --resolved prints a resolved sweep that loads again."""
+    shipped = os.path.join(HERE, "..", "..", "config", "sweeps", "legal_regime_grid.yaml")
+    scenario = os.path.join(DATA, "short_baseline.yaml")
+    result = run_command([ARCM, "check", shipped, scenario], 0)
+    assert "legal_regime_grid.yaml: ok (sweep, grid design, 2002 runs, 4 parameters)" in result.stdout, result.stdout
+    assert "short_baseline.yaml: ok (10 actors" in result.stdout, result.stdout
+    bad = os.path.join(HERE, "..", "data", "bad_sweeps", "unknown_top_key.yaml")
+    result = run_command([ARCM, "check", bad], EXIT_CONFIG)
+    assert "unknown_top_key.yaml:3:1: key 'desing'" in result.stderr and "did you mean 'design'" in result.stderr
+    resolved = run_command([ARCM, "check", "--resolved", os.path.join(DATA, "grid.yaml")], 0).stdout
+    assert resolved.startswith("# ARCM sweep, fully resolved"), resolved[:80]
+    again = path("resolved_grid.yaml")
+    with open(again, "w") as f:
+        f.write(resolved)
+    assert "ok (sweep, grid design, 12 runs" in run_command([ARCM, "check", again], 0).stdout
+
+
 def start(name, output, *options):
     command = [ARCM, "sweep", os.path.join(DATA, name), "-o", output, "--quiet", *options]
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
