@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <iostream>
 #include <optional>
+#include <thread>
 #include <tuple>
 #include <vector>
 
@@ -285,6 +286,11 @@ int command_sweep(const Arguments& args) {
     return retry.still_failed > 0 ? EXIT_RUN_FAILED : EXIT_OK;
   }
   if (sweep_path.empty()) throw UsageError("'arcm sweep' needs a sweep file");
+  // More threads than cores only share the cores (and each holds its runs' memory).
+  const unsigned cores = std::thread::hardware_concurrency();
+  if (cores > 0 && options.threads > static_cast<int>(cores))
+    std::cerr << "warning: --threads " << options.threads << " is more than the " << cores
+              << " cores of this machine; the extra threads share them (0 uses every core)\n";
   const SweepDefinition sweep = load_sweep(sweep_path);
   if (!shard_text.empty()) {
     hpc::ShardSpec shard;

@@ -172,6 +172,14 @@ def test_check_validates_sweep_files_as_sweeps():
     assert "ok (sweep, grid design, 12 runs" in run_command([ARCM, "check", again], 0).stdout
 
 
+def test_more_threads_than_cores_are_warned_about():
+    cores = os.cpu_count() or 1
+    result = sweep("grid.yaml", path("many_threads.h5"), "--threads", str(cores + 3), "--force", check=0)
+    assert "warning: --threads %d is more than the %d cores" % (cores + 3, cores) in result.stderr, result.stderr
+    quiet = sweep("grid.yaml", path("cores_threads.h5"), "--threads", str(cores), "--force", check=0)
+    assert "warning" not in quiet.stderr, quiet.stderr
+
+
 def start(name, output, *options):
     command = [ARCM, "sweep", os.path.join(DATA, name), "-o", output, "--quiet", *options]
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
