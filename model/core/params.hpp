@@ -120,16 +120,17 @@ struct Regime {
 
 //! Global economic shape parameters (docs/model.md §3.1–§3.9). YAML section `economy`.
 struct Economy {
-  double social_discount_rate{0.05};  //!< [social_discount_rate] r_soc [1/yr], > 0
-  double eligibility_band{0.02};      //!< [eligibility_band] ν [-], > 0
-  double investment_saturation{5};    //!< [investment_saturation] x_max [-], > 0
-  double revenue_share_floor{10};     //!< [revenue_share_floor] R_0 [M$/yr], > 0
-  double title_risk_premium{0.1};     //!< [title_risk_premium] ρ_θ [1/yr], >= 0
-  double tension_risk_premium{0.05};  //!< [tension_risk_premium] ρ_T [1/yr], >= 0
-  double tension_cost_surcharge{0.5}; //!< [tension_cost_surcharge] σ_T [-], >= 0
-  double debris_launch_surcharge{0};  //!< [debris_launch_surcharge] ψ_L [-], >= 0
-  double mitigation_cost{0};          //!< [mitigation_cost] c_M [-], >= 0
-  double debris_capacity_loss{0};     //!< [debris_capacity_loss] ψ_D [1/yr], >= 0
+  double social_discount_rate{0.05};    //!< [social_discount_rate] r_soc [1/yr], > 0
+  double eligibility_band{0.02};        //!< [eligibility_band] ν [-], > 0
+  double investment_saturation{5};      //!< [investment_saturation] x_max [-], > 0
+  double revenue_share_floor{10};       //!< [revenue_share_floor] R_0 [M$/yr], > 0
+  double title_risk_premium{0.1};       //!< [title_risk_premium] ρ_θ [1/yr], >= 0
+  double tension_risk_premium{0.05};    //!< [tension_risk_premium] ρ_T [1/yr], >= 0
+  double tension_cost_surcharge{0.5};   //!< [tension_cost_surcharge] σ_T [-], >= 0
+  double debris_launch_surcharge{0};    //!< [debris_launch_surcharge] ψ_L [-], >= 0
+  double mitigation_cost{0};            //!< [mitigation_cost] c_M [-], >= 0
+  double mitigation_reference{NOT_SET}; //!< [mitigation_reference] P_M,ref [-], 0..1; null: P_M(t0)
+  double debris_capacity_loss{0};       //!< [debris_capacity_loss] ψ_D [1/yr], >= 0
 };
 
 //! Orbital debris (docs/model.md §3.8). YAML section `debris`.

@@ -333,7 +333,9 @@ RunReference make_run_reference(const Scenario& scenario, const RegimeState& at_
                                at_start.regime.spillover_across_blocs,
                                std::clamp(x0[layout.tension()], 0.0, 1.0), scenario.blocs.size(),
                                bloc_totals.data(), ref.effective_experience.data());
-  ref.debris_mitigation = at_start.regime.debris_mitigation;
+  ref.debris_mitigation = std::isnan(scenario.economy.mitigation_reference)
+                              ? at_start.regime.debris_mitigation
+                              : scenario.economy.mitigation_reference;
   return ref;
 }
 

@@ -346,6 +346,9 @@ Table build_table() {
   economy.push_back(number<&Economy::mitigation_cost>(
       "mitigation_cost", "1", "c_M", non_negative,
       "launch-cost surcharge per unit of extra mitigation compliance (§3.1)", SWEEP));
+  economy.push_back(optional_number<&Economy::mitigation_reference>(
+      "mitigation_reference", "1", "P_M,ref", unit_interval, "P_M(t0)",
+      "mitigation compliance from which c_M is charged (§3.1)", SWEEP));
   economy.push_back(number<&Economy::debris_capacity_loss>(
       "debris_capacity_loss", "1/yr", "ψ_D", non_negative,
       "extra capacity depreciation per D_ref of debris (§3.5)", SWEEP));

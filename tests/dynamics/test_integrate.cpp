@@ -205,3 +205,32 @@ TEST_CASE("Bulirsch-Stoer and dopri5 agree on a run", "[integrate][stepper]") {
     for (std::size_t i = 0; i < x.data.size(); ++i) CHECK(std::fabs(x.data[i] - y.data[i]) <= 1e-6 * largest);
   }
 }
+
+TEST_CASE("Mitigation is charged from economy.mitigation_reference, by default from P_M(t0)",
+          "[integrate][launch]") {
+  // c_L = c_buy (1 + ψ_L ...) (1 + c_M max(0, P_M − P_M,ref)) (docs/model.md §3.1). At t0 the
+  // debris factor is 1, so a reference of 0 under P_M = 0.5 and c_M = 0.2 makes every launch
+  // 1 + 0.2 × 0.5 = 1.1 times dearer than the default, whose reference is P_M(t0).
+  Scenario s = testing::two_actor_scenario();
+  s.regime.debris_mitigation = 0.5;
+  s.economy.mitigation_cost = 0.2;
+  const RunResults by_default = simulate(s);
+  Scenario at_t0 = s;
+  at_t0.economy.mitigation_reference = 0.5; // what the default resolves to
+  const RunResults same = simulate(at_t0);
+  Scenario from_zero = s;
+  from_zero.economy.mitigation_reference = 0.0;
+  const RunResults charged = simulate(from_zero);
+  REQUIRE(by_default.status == RunStatus::ok);
+  REQUIRE(charged.status == RunStatus::ok);
+  for (std::size_t v = 0; v < by_default.trajectories.size(); ++v)
+    CHECK(by_default.trajectories[v].data == same.trajectories[v].data);
+  const Variable& before = var(by_default, "launch_cost");
+  const Variable& after = var(charged, "launch_cost");
+  for (std::size_t i = 0; i < s.n_actors(); ++i)
+    CHECK_THAT(after.data[i], WithinRel(1.1 * before.data[i], 1e-12)); // row 0: t0
+  // A reference above P_M charges nothing: max(0, ·).
+  Scenario above = s;
+  above.economy.mitigation_reference = 0.8;
+  CHECK(var(simulate(above), "launch_cost").data[0] == before.data[0]);
+}

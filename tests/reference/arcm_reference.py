@@ -220,6 +220,8 @@ class Scenario:
         self.sigma_T = _num(ec.get("tension_cost_surcharge"), 0.5)
         self.psi_L = _num(ec.get("debris_launch_surcharge"), 0.0)
         self.c_M = _num(ec.get("mitigation_cost"), 0.0)
+        # P_M,ref: None (null) charges mitigation from P_M(t0) (docs/model.md §3.1).
+        self.PM_ref = _num(ec.get("mitigation_reference"), None)
         self.psi_D = _num(ec.get("debris_capacity_loss"), 0.0)
         db = doc.get("debris", {}) or {}
         self.D0 = _num(db.get("initial"), 36500.0)
@@ -495,7 +497,7 @@ class Model:
         sc = self.sc
         T0c = min(max(sc.T0, 0.0), 1.0)
         self.Xeff0 = self.x_eff(np.maximum(sc.X0, 0.0), T0c)
-        self.PM0 = sc.regime["debris_mitigation"]
+        self.PM0 = sc.regime["debris_mitigation"] if sc.PM_ref is None else sc.PM_ref
 
     def y0(self):
         sc = self.sc
