@@ -53,6 +53,9 @@ std::vector<TrajectoryVariableInfo> build_variables() {
       {"cumulative_share_by_bloc", "share of cumulative extraction by bloc", "1", {"bloc", "resource"}});
   v.push_back({"hhi", "Herfindahl-Hirschman index of extraction", "1", R});
   v.push_back({"gini", "weighted Gini coefficient of per-capita gains over beneficiaries", "1", S});
+  // Value of the activity (docs/model.md §3.12, "Terminal value").
+  v.push_back({"terminal_value", "value of the capacity and pipeline standing, discounted to t0", "M$", A});
+  v.push_back({"activity_value", "value of the activity: npv plus terminal_value", "M$", A});
   return v;
 }
 

@@ -8,6 +8,7 @@
 
 #include "core/errors.hpp"
 #include "core/variables.hpp"
+#include "dynamics/valuation.hpp"
 
 namespace arcm {
 
@@ -76,6 +77,25 @@ double gini_of_gains(const RowContext& c) {
   }
   // Σ w y = total gains because the weights sum to 1.
   return mean_abs_difference / (2.0 * total_gains);
+}
+
+// The value of the capacity and pipeline each actor has standing at t,
+// discounted to t0 at its discount rate (docs/model.md §3.12, "Terminal
+// value"): what the activity would be worth if the run ended at t.
+void standing_value(const RowContext& c, double* out) {
+  const std::size_t n = c.scenario.n_actors(), m = c.scenario.n_resources();
+  const double elapsed = c.t - c.scenario.start_year;
+  for (std::size_t i = 0; i < n; ++i) {
+    double value = 0.0;
+    for (std::size_t k = 0; k < m; ++k) {
+      const std::size_t ik = i * m + k;
+      const double installed = installed_plant_value(c.w.plant_margin[ik], c.w.required_return[ik]);
+      const double building = pipeline_plant_value(installed, c.w.required_return[ik] - c.w.capacity_loss[k],
+                                                   c.system.build_lag(ik));
+      value += c.w.capacity[ik] * installed + c.w.pipeline[ik] * building;
+    }
+    out[i] = std::exp(-c.scenario.actors[i].discount_rate * elapsed) * value;
+  }
 }
 
 // The catalog does not depend on the scenario's size: the state blocks' fill
@@ -200,6 +220,11 @@ std::vector<CatalogEntry> build_catalog() {
     }
   });
   fill("gini", [](const RowContext& c, double* out) { out[0] = gini_of_gains(c); });
+  fill("terminal_value", [](const RowContext& c, double* out) { standing_value(c, out); });
+  fill("activity_value", [](const RowContext& c, double* out) {
+    standing_value(c, out);
+    for (std::size_t i = 0; i < c.scenario.n_actors(); ++i) out[i] += c.x[c.layout.npv(i)];
+  });
   if (cat.size() != variables.size())
     throw std::logic_error("dynamics/outputs.cpp fills " + std::to_string(cat.size()) +
                            " trajectory variables, core/variables.cpp lists " +
@@ -345,6 +370,11 @@ void TrajectoryRecorder::finish(RunResults& results, double stop_time) {
   }
   add("npv_final", "discounted net cash flow of resource activity at the end of the run", "M$", {"actor"},
       final_row("npv"));
+  add("terminal_value_final",
+      "value of the capacity and pipeline standing at the end of the run, discounted to t0", "M$", {"actor"},
+      final_row("terminal_value"));
+  add("activity_value_final", "value of the activity at the end of the run: npv_final + terminal_value_final",
+      "M$", {"actor"}, final_row("activity_value"));
   add("cumulative_profit_final", "cumulative undiscounted profit at the end of the run", "M$", {"actor"},
       final_row("cumulative_profit"));
   add("capacity_final", "operating capacity at the end of the run", "t/yr", {"actor", "resource"},

@@ -23,7 +23,7 @@ void Workspace::resize(std::size_t n, std::size_t m, std::size_t n_blocs) {
   log_price.assign(m, std::numeric_limits<double>::quiet_NaN());
   for (auto* v : {&capacity, &pipeline, &usable_capacity, &unit_cost, &user_cost, &extraction, &revenue,
                   &royalty, &profit, &capital_cost, &inverse_capital_cost, &desired_investment, &investment,
-                  &entry_gap, &marginal_cost, &gross_margin})
+                  &entry_gap, &marginal_cost, &gross_margin, &plant_margin, &required_return})
     v->assign(nm, 0.0);
   players.assign(n, market::Player{});
   growth.assign(1, 1.0); // growth[0] = e^0 for every zero rate
@@ -232,6 +232,8 @@ void ArcmSystem::evaluate(const StateVector& x, StateVector& dxdt, double t, Run
       const double tobin_q = (margin * inverse_capital_cost + a.strategic_value) / required_return;
       const double excess = nonneg(tobin_q - 1.0);
       w.entry_gap[ik] = tobin_q - 1.0;
+      w.plant_margin[ik] = margin;
+      w.required_return[ik] = required_return;
       w.capital_cost[ik] = capital_cost;
       w.inverse_capital_cost[ik] = inverse_capital_cost;
       w.desired_investment[ik] = a.adjustment_speed * capital_cost * (capacity + pipeline + r.entry_scale) *

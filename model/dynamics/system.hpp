@@ -70,6 +70,8 @@ struct Workspace {
   std::vector<double> investment;           //!< I_ik [M$/yr]
   std::vector<double> entry_gap;            //!< Q^T_ik − 1, the entry switch of a plant not yet entered [-]
   std::vector<double> gross_margin;         //!< G_ik = (1 − β_i) P_k − c_ik [M$/t]
+  std::vector<double> plant_margin;         //!< margin_ik = G_ik u_ik − m_ops c_L,i [M$/yr per t/yr]
+  std::vector<double> required_return;      //!< r̂_ik [1/yr]
   // Tension (§3.9)
   std::vector<double> bloc_revenue; //!< Σ R per bloc [M$/yr]
   std::vector<double> growth;       //!< e^{g (t − t0)} for each distinct rate g of the system [-]
@@ -123,6 +125,8 @@ public:
   //! The intermediates of the last evaluation.
   const Workspace& workspace() const { return work_; }
   const RegimeState& in_force() const { return in_force_; }
+  //! τ_b,ik = τ_build,k + τ_L,j(i) in force on this segment [yr], ik = i * M + k.
+  double build_lag(std::size_t ik) const { return 1.0 / inverse_build_lag_[ik]; }
 
 private:
   template <bool Probed>

@@ -7,6 +7,7 @@
 
 #include "core/state.hpp"
 #include "dynamics/integrate.hpp"
+#include "dynamics/valuation.hpp"
 #include "scenario/parameter_table.hpp"
 #include "support/result_access.hpp"
 #include "support/small_scenarios.hpp"
@@ -233,4 +234,59 @@ TEST_CASE("Mitigation is charged from economy.mitigation_reference, by default f
   Scenario above = s;
   above.economy.mitigation_reference = 0.8;
   CHECK(var(simulate(above), "launch_cost").data[0] == before.data[0]);
+}
+
+TEST_CASE("The terminal value is the capacity and pipeline standing, valued as the investor values them",
+          "[integrate][valuation]") {
+  // docs/model.md §3.12, "Terminal value", recomputed from the recorded outputs and the
+  // scenario's parameters: W = max(0, margin) / r̂, W^U = W / (1 + (r̂ − δ) τ_b),
+  // TV = e^{−r (t − t0)} (K W + U W^U), activity_value = npv + TV.
+  const Scenario s = testing::two_actor_scenario();
+  const RunResults r = simulate(s);
+  REQUIRE(r.status == RunStatus::ok);
+  const Resource& water = s.resources[0];
+  const double beta = s.regime.benefit_sharing_rate;   // universal scope: every actor pays it
+  const double theta_eff = s.regime.property_security; // no safety zones, no domestic law
+  const double build_lag = water.build_time + s.jurisdictions[0].licensing_delay;
+  const std::size_t n = s.n_actors();
+  std::size_t valued = 0;
+  for (std::size_t row = 1; row < r.time.size(); ++row) {
+    const double t = r.time[row];
+    const double price = var(r, "price").data[row];
+    const double tension = var(r, "tension").data[row];
+    for (std::size_t i = 0; i < n; ++i) {
+      const Actor& a = s.actors[i];
+      const double capacity = var(r, "capacity").data[row * n + i];
+      const double pipeline = var(r, "pipeline").data[row * n + i];
+      REQUIRE(capacity > 0.0);
+      const double utilisation = var(r, "extraction").data[row * n + i] / capacity;
+      const double margin = ((1.0 - beta) * price - var(r, "unit_cost").data[row * n + i]) * utilisation -
+                            water.operations_mass * var(r, "launch_cost").data[row * n + i];
+      const double required = a.discount_rate + s.economy.title_risk_premium * (1.0 - theta_eff) +
+                              s.economy.tension_risk_premium * tension + water.depreciation;
+      const double installed = std::max(0.0, margin) / required;
+      const double building = installed / (1.0 + (required - water.depreciation) * build_lag);
+      const double expected =
+          std::exp(-a.discount_rate * (t - s.start_year)) * (capacity * installed + pipeline * building);
+      INFO("t = " << t << ", actor " << a.id << ", margin " << margin);
+      CHECK_THAT(var(r, "terminal_value").data[row * n + i], WithinRel(expected, 1e-9));
+      CHECK_THAT(var(r, "activity_value").data[row * n + i],
+                 WithinRel(var(r, "npv").data[row * n + i] + expected, 1e-9));
+      valued += expected > 0.0;
+    }
+  }
+  CHECK(valued > 0); // the check is not all zeros
+  const std::size_t last = r.time.size() - 1;
+  for (std::size_t i = 0; i < n; ++i)
+    CHECK(var(r, "activity_value_final").data[i] == var(r, "activity_value").data[last * n + i]);
+}
+
+TEST_CASE("A plant that loses money is worth nothing; a pipeline is worth its plant discounted over the lag",
+          "[valuation]") {
+  CHECK(installed_plant_value(-1.0, 0.1) == 0.0);
+  CHECK(installed_plant_value(0.0, 0.1) == 0.0);
+  CHECK_THAT(installed_plant_value(2.0, 0.1), WithinRel(20.0, 1e-15));
+  CHECK_THAT(pipeline_plant_value(20.0, 0.1, 4.0), WithinRel(20.0 / 1.4, 1e-15));
+  // A lag discounted at a negative rate past the point where the integral diverges: as installed.
+  CHECK(pipeline_plant_value(20.0, -0.5, 4.0) == 20.0);
 }

@@ -28,8 +28,15 @@ const std::vector<std::string> ACTORS{"us", "cn",     "ru",          "eu",      
 
 //! Outputs that may be negative: money flows and balances (losses), and the
 //! inequality index of gains that may themselves be negative.
-const std::set<std::string> MAY_BE_NEGATIVE{
-    "npv", "cumulative_profit", "profit_rate", "npv_final", "cumulative_profit_final", "gini", "gini_final"};
+const std::set<std::string> MAY_BE_NEGATIVE{"npv",
+                                            "cumulative_profit",
+                                            "profit_rate",
+                                            "npv_final",
+                                            "activity_value",
+                                            "activity_value_final",
+                                            "cumulative_profit_final",
+                                            "gini",
+                                            "gini_final"};
 //! Cumulative extraction cannot be negative, but unlike K, U, X, S and D
 //! (which the recorder writes as the max(0, x) the model reads) its output is
 //! the raw interpolated state: docs/model.md §9 allows it −(atol + rtol · its
