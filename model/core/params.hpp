@@ -17,6 +17,8 @@ inline constexpr double NOT_SET = std::numeric_limits<double>::quiet_NaN();
 
 enum class ActorKind { state, firm };
 enum class RegimeScope { parties, universal };
+enum class Conduct { cournot, price_taker };
+enum class Expectations { myopic, perfect_foresight };
 
 //! A legal home of actors (docs/model.md §2, §3.3).
 struct Jurisdiction {
@@ -50,12 +52,13 @@ struct Actor {
   double budget{0}; //!< [budget] space budget (state) or access to capital (firm) [M$/yr], >= 0
   double resource_budget_share{
       1}; //!< [resource_budget_share] share of `budget` for resources [-], 0..1; B_0 = budget*share
-  double budget_growth{0};       //!< [budget_growth] g_B [1/yr], any real
-  double profit_reinvestment{0}; //!< [profit_reinvestment] α share of profit reinvested [-], 0..1
-  double discount_rate{0.05};    //!< [discount_rate] r_i [1/yr], > -min(δ_k) (so that r̂ > 0)
-  double adjustment_speed{0.2};  //!< [adjustment_speed] φ_i [1/yr], >= 0
-  double strategic_value{0};     //!< [strategic_value] σ_i [1/yr], >= 0 (0 for firms by convention)
-  double cost_efficiency{1};     //!< [cost_efficiency] e_i [-], > 0
+  double budget_growth{0};           //!< [budget_growth] g_B [1/yr], any real
+  double profit_reinvestment{0};     //!< [profit_reinvestment] α share of profit reinvested [-], 0..1
+  double discount_rate{0.05};        //!< [discount_rate] r_i [1/yr], > -min(δ_k) (so that r̂ > 0)
+  double adjustment_speed{0.2};      //!< [adjustment_speed] φ_i [1/yr], >= 0
+  double strategic_value{0};         //!< [strategic_value] σ_i [1/yr], >= 0 (0 for firms by convention)
+  double cost_efficiency{1};         //!< [cost_efficiency] e_i [-], > 0
+  Conduct conduct{Conduct::cournot}; //!< [conduct] `cournot` or `price_taker` in every market (§3.4)
 
   // Initial capacities per resource, indexed like Scenario::resources.
   std::vector<double>
@@ -131,6 +134,15 @@ struct Economy {
   double mitigation_cost{0};            //!< [mitigation_cost] c_M [-], >= 0
   double mitigation_reference{NOT_SET}; //!< [mitigation_reference] P_M,ref [-], 0..1; null: P_M(t0)
   double debris_capacity_loss{0};       //!< [debris_capacity_loss] ψ_D [1/yr], >= 0
+  double price_taking_band{1e-3};       //!< [price_taking_band] ν_pt [-], > 0 (§3.4)
+  // Expectations (§3.15)
+  Expectations expectations{Expectations::myopic}; //!< [expectations] `myopic` or `perfect_foresight`
+  double foresight_tolerance{1e-5};  //!< [foresight_tolerance] [-], > 0: scaled residual of the fixed point
+  long foresight_max_iterations{60}; //!< [foresight_max_iterations] runs with expectations, > 0
+  double foresight_step{NOT_SET};    //!< [foresight_step] [yr], > 0, divides end - start; null: output.step
+  double foresight_damping{0.7};     //!< [foresight_damping] β [-], in (0, 1]
+  long foresight_memory{5};          //!< [foresight_memory] Anderson memory m, >= 0 (0: damped iteration)
+  bool value_build_lag{false};       //!< [value_build_lag] perfect foresight: a plant earns once built
 };
 
 //! Orbital debris (docs/model.md §3.8). YAML section `debris`.

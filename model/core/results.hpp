@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,10 @@ struct RunResults {
   long rhs_evaluations{0}; //!< right-hand-side evaluations
   long accepted_steps{0};  //!< accepted integrator steps
   long rejected_steps{0};  //!< rejected integrator steps
+  //! Perfect foresight (docs/model.md §3.15): runs with expectations the fixed point took (0: myopic).
+  long foresight_iterations{0};
+  //! Perfect foresight: scaled residual of the fixed point at its last iteration (NaN: myopic).
+  double foresight_residual{std::numeric_limits<double>::quiet_NaN()};
 
   //! The variable called `name` in `trajectories` or `summary`, or nullptr.
   const Variable* find(const std::string& name) const;

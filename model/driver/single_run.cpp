@@ -143,6 +143,9 @@ std::string format_run_summary(const Scenario& scenario, const RunResults& r) {
   out << "  wall time " << fixed(r.wall_seconds * 1e3, 2) << " ms, " << r.rhs_evaluations
       << " right-hand-side evaluations, " << r.accepted_steps << " accepted and " << r.rejected_steps
       << " rejected steps\n";
+  if (r.foresight_iterations > 0)
+    out << "  perfect foresight: " << r.foresight_iterations << " iterations, scaled residual "
+        << std::setprecision(2) << std::scientific << r.foresight_residual << std::defaultfloat << "\n";
   return out.str();
 }
 

@@ -19,6 +19,7 @@
 #include "core/schedule.hpp"
 #include "core/state.hpp"
 #include "dynamics/events.hpp"
+#include "dynamics/foresight.hpp"
 #include "dynamics/output_check.hpp"
 #include "dynamics/outputs.hpp"
 #include "dynamics/probe.hpp"
@@ -144,10 +145,11 @@ private:
 // What the segments of one run share: the scenario, the output buffers, the
 // entry states of the plants and the counters.
 template <class Meter> struct RunState {
-  RunState(const Scenario& s, Meter m)
+  RunState(const Scenario& s, Meter m, const ExpectedPath* expected_path,
+           std::chrono::steady_clock::time_point start_time)
       : scenario(s), layout(s.n_actors(), s.n_resources(), s.n_beneficiaries()), segments(build_segments(s)),
-        recorder(s, layout), grid(recorder.times()), switch_causes(arcm::switch_causes(layout)),
-        meter(std::move(m)) {}
+        recorder(s, layout), grid(recorder.times()), expected(expected_path),
+        switch_causes(arcm::switch_causes(layout)), started(start_time), meter(std::move(m)) {}
 
   // Every output time not yet recorded up to `t_until` (inclusive or not),
   // the state from `state_at(t, out)`, with `recording`'s parameters.
@@ -171,6 +173,7 @@ template <class Meter> struct RunState {
   std::vector<Segment> segments;
   TrajectoryRecorder recorder;
   const std::vector<double>& grid;
+  const ExpectedPath* expected; // perfect foresight (docs/model.md §3.15); nullptr: myopic
   RunReference reference;
   std::size_t next_output{0};
   std::size_t segment_index{0};
@@ -186,7 +189,7 @@ template <class Meter> struct RunState {
   std::string message;
   double stop_time{0};
   StateVector scratch;
-  std::chrono::steady_clock::time_point started{std::chrono::steady_clock::now()};
+  std::chrono::steady_clock::time_point started; // the wall-time limit counts from here
   Meter meter;
 };
 
@@ -212,7 +215,7 @@ public:
 
   SegmentIntegration(RunState<Meter>& run, const Segment& segment, bool last)
       : run_(run), segment_(segment), last_(last), settings_(run.scenario.integrator),
-        system_(run.scenario, run.layout, segment.in_force, run.reference),
+        system_(run.scenario, run.layout, segment.in_force, run.reference, run.expected),
         // Outputs are evaluated on a copy, so recording never touches the
         // state (the warm-started price) of the system the stepper
         // integrates; events are located on another.
@@ -391,8 +394,10 @@ private:
   bool stopped_{false};
 };
 
-template <class Meter> RunResults integrate_run(const Scenario& scenario, Meter meter) {
-  RunState<Meter> run(scenario, std::move(meter));
+template <class Meter>
+RunResults integrate_run(const Scenario& scenario, Meter meter, const ExpectedPath* expected,
+                         std::chrono::steady_clock::time_point started) {
+  RunState<Meter> run(scenario, std::move(meter), expected, started);
   StateVector x = initial_state(scenario, run.layout);
   run.scratch.assign(run.layout.size(), 0.0);
   run.reference = make_run_reference(scenario, run.segments.front().in_force, x, run.layout);
@@ -424,7 +429,13 @@ template <class Meter> RunResults integrate_run(const Scenario& scenario, Meter 
 } // namespace
 
 RunResults simulate(const Scenario& scenario) {
-  return integrate_run(scenario, Unmetered{});
+  const auto now = std::chrono::steady_clock::now();
+  if (scenario.economy.expectations == Expectations::myopic)
+    return integrate_run(scenario, Unmetered{}, nullptr, now);
+  return solve_perfect_foresight(scenario, [](const Scenario& s, const ExpectedPath* expected,
+                                              std::chrono::steady_clock::time_point started) {
+    return integrate_run(s, Unmetered{}, expected, started);
+  });
 }
 
 std::uint64_t probe_ticks() {
@@ -438,9 +449,16 @@ std::uint64_t probe_ticks() {
 }
 
 RunResults simulate_probed(const Scenario& scenario, RunProbe& probe) {
-  const std::uint64_t started = probe_ticks();
-  RunResults results = integrate_run(scenario, Metered(probe));
-  probe.total += probe_ticks() - started;
+  const std::uint64_t ticks_at_start = probe_ticks();
+  RunResults results;
+  if (scenario.economy.expectations == Expectations::myopic)
+    results = integrate_run(scenario, Metered(probe), nullptr, std::chrono::steady_clock::now());
+  else
+    results = solve_perfect_foresight(scenario, [&probe](const Scenario& s, const ExpectedPath* expected,
+                                                         std::chrono::steady_clock::time_point started) {
+      return integrate_run(s, Metered(probe), expected, started);
+    });
+  probe.total += probe_ticks() - ticks_at_start;
   return results;
 }
 

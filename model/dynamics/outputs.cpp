@@ -89,9 +89,15 @@ void standing_value(const RowContext& c, double* out) {
     double value = 0.0;
     for (std::size_t k = 0; k < m; ++k) {
       const std::size_t ik = i * m + k;
-      const double installed = installed_plant_value(c.w.plant_margin[ik], c.w.required_return[ik]);
-      const double building = pipeline_plant_value(installed, c.w.required_return[ik] - c.w.capacity_loss[k],
-                                                   c.system.build_lag(ik));
+      // Perfect foresight values a plant along the expected path (§3.15).
+      const bool foresight = c.system.expected() != nullptr;
+      const double installed = foresight
+                                   ? c.w.installed_value[ik]
+                                   : installed_plant_value(c.w.plant_margin[ik], c.w.required_return[ik]);
+      const double building =
+          foresight ? c.w.pipeline_value[ik]
+                    : pipeline_plant_value(installed, c.w.required_return[ik] - c.w.capacity_loss[k],
+                                           c.system.build_lag(ik));
       value += c.w.capacity[ik] * installed + c.w.pipeline[ik] * building;
     }
     out[i] = std::exp(-c.scenario.actors[i].discount_rate * elapsed) * value;

@@ -21,9 +21,26 @@ void Workspace::resize(std::size_t n, std::size_t m, std::size_t n_blocs) {
                   &capacity_loss})
     v->assign(m, 0.0);
   log_price.assign(m, std::numeric_limits<double>::quiet_NaN());
-  for (auto* v : {&capacity, &pipeline, &usable_capacity, &unit_cost, &user_cost, &extraction, &revenue,
-                  &royalty, &profit, &capital_cost, &inverse_capital_cost, &desired_investment, &investment,
-                  &entry_gap, &marginal_cost, &gross_margin, &plant_margin, &required_return})
+  for (auto* v : {&capacity,
+                  &pipeline,
+                  &usable_capacity,
+                  &unit_cost,
+                  &user_cost,
+                  &extraction,
+                  &revenue,
+                  &royalty,
+                  &profit,
+                  &capital_cost,
+                  &inverse_capital_cost,
+                  &desired_investment,
+                  &investment,
+                  &entry_gap,
+                  &marginal_cost,
+                  &gross_margin,
+                  &plant_margin,
+                  &required_return,
+                  &installed_value,
+                  &pipeline_value})
     v->assign(nm, 0.0);
   players.assign(n, market::Player{});
   growth.assign(1, 1.0); // growth[0] = e^0 for every zero rate
@@ -31,8 +48,8 @@ void Workspace::resize(std::size_t n, std::size_t m, std::size_t n_blocs) {
 }
 
 ArcmSystem::ArcmSystem(const Scenario& scenario, const StateLayout& layout, const RegimeState& in_force,
-                       const RunReference& reference)
-    : scenario_(scenario), layout_(layout), in_force_(in_force), reference_(reference),
+                       const RunReference& reference, const ExpectedPath* expected)
+    : scenario_(scenario), layout_(layout), in_force_(in_force), reference_(reference), expected_(expected),
       launch_market_(scenario.actors, scenario.blocs.size(), in_force.regime.cross_bloc_launch) {
   const std::size_t n = scenario.n_actors();
   const std::size_t m = scenario.n_resources();
@@ -100,6 +117,9 @@ void ArcmSystem::evaluate(const StateVector& x, StateVector& dxdt, double t, Run
   const double debris_ref = sc.debris.reference;
 
   for (std::size_t r = 0; r < rates_.size(); ++r) w.growth[r + 1] = std::exp(rates_[r] * elapsed);
+  // Perfect foresight reads the expected path where t falls on its grid (§3.15).
+  const ExpectedPath* expected = expected_;
+  const ExpectedPath::Position where = expected != nullptr ? expected->locate(t) : ExpectedPath::Position{};
   // K and U are stored actor-major like the workspace (i * M + k), so one pass clamps both.
   const double* capacity_state = &x[L.capacity(0, 0)];
   const double* pipeline_state = &x[L.pipeline(0, 0)];
@@ -157,9 +177,16 @@ void ArcmSystem::evaluate(const StateVector& x, StateVector& dxdt, double t, Run
       const std::size_t ik = i * m + k;
       const double share = w.usable_capacity[ik] * inverse_total_usable;
       w.unit_cost[ik] = sc.actors[i].cost_efficiency * resource_cost;
-      w.user_cost[ik] = legal::user_cost(titles_[i].effective_property_security, share, rent);
+      // Perfect foresight: the actor's own rent along the expected path, the
+      // stock effect plus the Hotelling rent H e^{r_i (t − t0)} (§3.15).
+      const double actor_rent = expected == nullptr
+                                    ? rent
+                                    : expected->at(expected->stock_rent, where, ik) +
+                                          expected->exhaustion_rent[ik] / w.growth[discount_[i]];
+      w.user_cost[ik] = legal::user_cost(titles_[i].effective_property_security, share, actor_rent);
       w.marginal_cost[ik] = (w.unit_cost[ik] + w.user_cost[ik]) * inverse_net_share_[i];
-      w.players[i] = {w.usable_capacity[ik], w.marginal_cost[ik]};
+      w.players[i] = {w.usable_capacity[ik], w.marginal_cost[ik],
+                      sc.actors[i].conduct == Conduct::price_taker};
     }
     market::MarketConditions conditions;
     conditions.demand_scale = r.demand * w.growth[demand_growth_[k]];
@@ -170,6 +197,7 @@ void ArcmSystem::evaluate(const StateVector& x, StateVector& dxdt, double t, Run
     conditions.backstop_price =
         r.has_backstop ? r.backstop_price + r.backstop_launch_mass * cheapest_launch : market::NO_BACKSTOP;
     conditions.eligibility_band = econ.eligibility_band;
+    conditions.price_taking_band = econ.price_taking_band;
     // The previous price warm-starts the bracket; the root does not depend on it
     // beyond the solver tolerance.
     [[maybe_unused]] std::uint64_t market_start = 0;
@@ -229,7 +257,22 @@ void ArcmSystem::evaluate(const StateVector& x, StateVector& dxdt, double t, Run
       const double capital_cost = (r.hardware_cost + r.plant_mass * w.launch_cost[i]) * fee_factor_[i];
       const double inverse_capital_cost = 1.0 / capital_cost;
       const double required_return = base_return + w.capacity_loss[k];
-      const double tobin_q = (margin * inverse_capital_cost + a.strategic_value) / required_return;
+      double tobin_q;
+      if (expected == nullptr) {
+        tobin_q = (margin * inverse_capital_cost + a.strategic_value) / required_return;
+      } else {
+        // The value of one t/yr along the expected path, per M$ it costs: earning
+        // from now on (the convention of §3.5), or once built (§3.15).
+        const double installed = expected->at(expected->installed_value, where, ik);
+        const double started = expected->at(expected->start_value, where, ik);
+        tobin_q = econ.value_build_lag
+                      ? started * inverse_capital_cost +
+                            a.strategic_value * expected->at(expected->start_annuity, where, ik)
+                      : installed * inverse_capital_cost +
+                            a.strategic_value * expected->at(expected->installed_annuity, where, ik);
+        w.installed_value[ik] = installed;
+        w.pipeline_value[ik] = started;
+      }
       const double excess = nonneg(tobin_q - 1.0);
       w.entry_gap[ik] = tobin_q - 1.0;
       w.plant_margin[ik] = margin;

@@ -13,6 +13,7 @@
 #include "core/params.hpp"
 #include "core/schedule.hpp"
 #include "core/state.hpp"
+#include "dynamics/expectations.hpp"
 #include "dynamics/launch.hpp"
 #include "legal/regime.hpp"
 #include "market/cournot.hpp"
@@ -72,6 +73,8 @@ struct Workspace {
   std::vector<double> gross_margin;         //!< G_ik = (1 − β_i) P_k − c_ik [M$/t]
   std::vector<double> plant_margin;         //!< margin_ik = G_ik u_ik − m_ops c_L,i [M$/yr per t/yr]
   std::vector<double> required_return;      //!< r̂_ik [1/yr]
+  std::vector<double> installed_value;      //!< perfect foresight: W_ik of the expected path [M$ per t/yr]
+  std::vector<double> pipeline_value;       //!< perfect foresight: A_ik of the expected path [M$ per t/yr]
   // Tension (§3.9)
   std::vector<double> bloc_revenue; //!< Σ R per bloc [M$/yr]
   std::vector<double> growth;       //!< e^{g (t − t0)} for each distinct rate g of the system [-]
@@ -101,9 +104,11 @@ inline double plant_utilisation(int entered, double capacity, double output, dou
 
 class ArcmSystem {
 public:
-  //! `scenario` and `reference` must outlive the system.
+  //! `scenario`, `reference` and `expected` must outlive the system. With an
+  //! expected path (perfect foresight, docs/model.md §3.15) the scarcity rent
+  //! and Tobin's q come from it; without one (nullptr) expectations are myopic.
   ArcmSystem(const Scenario& scenario, const StateLayout& layout, const RegimeState& in_force,
-             const RunReference& reference);
+             const RunReference& reference, const ExpectedPath* expected = nullptr);
 
   //! odeint system interface: dxdt = f(x, t).
   void operator()(const StateVector& x, StateVector& dxdt, double t) const {
@@ -125,6 +130,8 @@ public:
   //! The intermediates of the last evaluation.
   const Workspace& workspace() const { return work_; }
   const RegimeState& in_force() const { return in_force_; }
+  //! The expected path of perfect foresight, or nullptr (myopic).
+  const ExpectedPath* expected() const { return expected_; }
   //! τ_b,ik = τ_build,k + τ_L,j(i) in force on this segment [yr], ik = i * M + k.
   double build_lag(std::size_t ik) const { return 1.0 / inverse_build_lag_[ik]; }
 
@@ -136,6 +143,7 @@ private:
   StateLayout layout_;
   RegimeState in_force_;
   const RunReference& reference_;
+  const ExpectedPath* expected_;
   // Per-segment constants
   std::vector<legal::ActorTitle> titles_;   // θ_eff,i, β_i
   std::vector<double> learning_exponent_;   // b_i

@@ -77,7 +77,9 @@ std::vector<RunResults> read_runs(const Shard& shard, std::size_t first, std::si
   };
   const std::vector<double> status = column("status"), stop_time = column("stop_time"),
                             wall = column("wall_seconds"), rhs = column("rhs_evaluations"),
-                            accepted = column("accepted_steps"), rejected = column("rejected_steps");
+                            accepted = column("accepted_steps"), rejected = column("rejected_steps"),
+                            iterations = column("foresight_iterations"),
+                            residual = column("foresight_residual");
   const std::vector<std::string> messages = shard.reader.read_strings("runs", "message", row, count);
   for (std::size_t r = 0; r < count; ++r) {
     RunResults& run = runs[r];
@@ -88,6 +90,8 @@ std::vector<RunResults> read_runs(const Shard& shard, std::size_t first, std::si
     run.rhs_evaluations = static_cast<long>(rhs[r]);
     run.accepted_steps = static_cast<long>(accepted[r]);
     run.rejected_steps = static_cast<long>(rejected[r]);
+    run.foresight_iterations = static_cast<long>(iterations[r]);
+    run.foresight_residual = residual[r];
   }
   return runs;
 }

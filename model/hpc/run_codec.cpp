@@ -109,6 +109,8 @@ void encode_run(std::uint64_t run, const RunResults& results, std::vector<char>&
   put<std::int64_t>(buffer, results.rhs_evaluations);
   put<std::int64_t>(buffer, results.accepted_steps);
   put<std::int64_t>(buffer, results.rejected_steps);
+  put<std::int64_t>(buffer, results.foresight_iterations);
+  put(buffer, results.foresight_residual);
 }
 
 RunResults decode_run(const std::vector<char>& buffer, std::size_t& offset, std::uint64_t& run) {
@@ -128,6 +130,8 @@ RunResults decode_run(const std::vector<char>& buffer, std::size_t& offset, std:
   results.rhs_evaluations = static_cast<long>(in.get<std::int64_t>());
   results.accepted_steps = static_cast<long>(in.get<std::int64_t>());
   results.rejected_steps = static_cast<long>(in.get<std::int64_t>());
+  results.foresight_iterations = static_cast<long>(in.get<std::int64_t>());
+  results.foresight_residual = in.get<double>();
   return results;
 }
 

@@ -33,7 +33,7 @@ inline constexpr const char* RESULTS_FILETYPE = "arcm-results";
 //! a changed meaning or layout of an existing field bumps major. Readers
 //! refuse any other major version.
 inline constexpr int RESULTS_FORMAT_MAJOR = 1;
-inline constexpr int RESULTS_FORMAT_MINOR = 1;
+inline constexpr int RESULTS_FORMAT_MINOR = 2;
 
 //! The statistics of /ensemble, in order, unless the writer is given others:
 //! count, mean, std, min, q05, q25, q50, q75, q95, max (docs/output-format.md).

@@ -29,13 +29,18 @@ inline const std::vector<std::string> KNOWN_DIMS = {"run",         "time", "acto
 inline const std::vector<std::string> ACTOR_COORDINATES = {"actor_kind", "actor_bloc"};
 
 // The /runs bookkeeping variables, in the order create_runs_group creates
-// them (run_axis_extras) and write_run_table writes them.
+// them (run_axis_extras) and write_run_table writes them. The last two are
+// new in format 1.2; a file of an earlier minor version lacks them.
 inline const std::vector<std::string> RUN_TABLE = {
-    "status",          "message",        "stop_time",      "wall_seconds",
-    "rhs_evaluations", "accepted_steps", "rejected_steps", "seed"};
+    "status",         "message",        "stop_time", "wall_seconds",         "rhs_evaluations",
+    "accepted_steps", "rejected_steps", "seed",      "foresight_iterations", "foresight_residual"};
 
 // The /ensemble axis of statistics; not in KNOWN_DIMS because only /ensemble
 // has it, and no variable may list it among its own dims.
+inline bool added_in_minor_2(const std::string& run_column) {
+  return run_column == "foresight_iterations" || run_column == "foresight_residual";
+}
+
 inline constexpr const char* STATISTIC_DIM = "statistic";
 
 // The /checkpoint group, its dimension and its data (docs/output-format.md).
@@ -150,6 +155,9 @@ struct ResultsFileWriter::Impl {
   StoredVariable create_variable(StoredGroup& group, const VariableSpec& spec, hid_t value_type,
                                  bool is_float32);
   void create_runs_group();
+  // /runs/foresight_iterations or /runs/foresight_residual, new in format 1.2:
+  // created by a writer that opens a file of an earlier minor version.
+  h5::Handle create_foresight_column(const std::string& name);
   h5::Handle create_run_variable(StoredGroup& group, const std::string& name, hid_t type, hsize_t bytes,
                                  const std::string& units, const std::string& long_name, hid_t fill_type,
                                  const void* fill);

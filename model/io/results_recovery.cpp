@@ -88,10 +88,24 @@ void ResultsFileWriter::Impl::open_existing(bool writable) {
   open_group_contents(summary, "summary", &layout.summary);
   open_group_contents(parameters, "parameters", &layout.parameters);
   open_group_contents(runs, "runs", nullptr);
-  for (const std::string& name : RUN_TABLE)
-    runs.run_axis_extras.push_back(h5::open_dataset(runs.group.id(), name));
   layout.first_run_index = h5::read_numeric_attribute<std::int64_t>(runs.group.id(), "first_run_index").at(0);
   run_count = h5::shape_of(runs.run_coordinate.id()).at(0);
+  for (const std::string& name : RUN_TABLE) {
+    if (h5::link_exists(runs.group.id(), name) || !added_in_minor_2(name)) {
+      runs.run_axis_extras.push_back(h5::open_dataset(runs.group.id(), name));
+      continue;
+    }
+    // A file of format 1.0 or 1.1: its runs were myopic. A writer adds the
+    // column (its fill value says so for every run already there); a
+    // reader leaves an empty handle, which nothing copies from.
+    if (!writable) {
+      runs.run_axis_extras.emplace_back();
+      continue;
+    }
+    h5::Handle column = create_foresight_column(name);
+    if (run_count > 0) h5::extend_first_axis(column.id(), run_count);
+    runs.run_axis_extras.push_back(std::move(column));
+  }
   if (h5::link_exists(file.id(), "ensemble")) {
     // Only for its coordinates and declared variables: write_ensemble()
     // replaces the whole group, so nothing in it is kept open.
@@ -237,8 +251,9 @@ void ResultsFileWriter::Impl::copy_prefix_from(Impl& source, hsize_t rows) {
       copy_rows(from.variables.at(v).dataset.id(), to.variables[v].dataset.id(), rows, source.partial_path,
                 to.variables[v].spec.name);
     for (std::size_t e = 0; e < to.run_axis_extras.size(); ++e)
-      copy_rows(from.run_axis_extras.at(e).id(), to.run_axis_extras[e].id(), rows, source.partial_path,
-                "/runs/" + RUN_TABLE.at(e));
+      if (from.run_axis_extras.at(e).valid()) // a column new since the source's version stays filled
+        copy_rows(from.run_axis_extras.at(e).id(), to.run_axis_extras[e].id(), rows, source.partial_path,
+                  "/runs/" + RUN_TABLE.at(e));
   }
 }
 

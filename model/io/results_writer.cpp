@@ -294,6 +294,21 @@ void ResultsFileWriter::Impl::create_runs_group() {
                                                      "rejected integrator steps", H5I_INVALID_HID, nullptr));
   runs.run_axis_extras.push_back(create_run_variable(
       runs, "seed", H5T_STD_U64LE, 8, "1", "seed of the run's random streams", H5I_INVALID_HID, nullptr));
+  for (const std::string& name : {std::string("foresight_iterations"), std::string("foresight_residual")})
+    runs.run_axis_extras.push_back(create_foresight_column(name));
+}
+
+h5::Handle ResultsFileWriter::Impl::create_foresight_column(const std::string& name) {
+  if (name == "foresight_iterations")
+    return create_run_variable(runs, name, H5T_STD_I64LE, 8, "1",
+                               "perfect foresight: runs the fixed point took (0: myopic)", H5I_INVALID_HID,
+                               nullptr);
+  h5::Handle residual = create_run_variable(
+      runs, name, H5T_IEEE_F64LE, 8, "1",
+      "perfect foresight: scaled residual of the fixed point at its last iteration (NaN: myopic)",
+      H5T_NATIVE_DOUBLE, &NAN_DOUBLE);
+  h5::write_attribute(residual.id(), "_FillValue", NAN_DOUBLE);
+  return residual;
 }
 
 void ResultsFileWriter::Impl::grow_to(hsize_t length) {
@@ -366,7 +381,8 @@ void ResultsFileWriter::Impl::write_run_table(hsize_t position, const std::vecto
   std::vector<std::int8_t> status(n);
   std::vector<std::string> message(n);
   std::vector<double> stop_time(n), wall_seconds(n);
-  std::vector<std::int64_t> rhs(n), accepted(n), rejected(n);
+  std::vector<std::int64_t> rhs(n), accepted(n), rejected(n), iterations(n);
+  std::vector<double> residual(n);
   std::vector<std::uint64_t> seed(n);
   for (std::size_t b = 0; b < n; ++b) {
     const RunResults& run = *batch[b].results;
@@ -378,6 +394,8 @@ void ResultsFileWriter::Impl::write_run_table(hsize_t position, const std::vecto
     accepted[b] = run.accepted_steps;
     rejected[b] = run.rejected_steps;
     seed[b] = batch[b].seed;
+    iterations[b] = run.foresight_iterations;
+    residual[b] = run.foresight_residual;
   }
   auto& extras = runs.run_axis_extras; // in RUN_TABLE order
   h5::write_hyperslab(extras[0].id(), H5T_NATIVE_INT8, {position}, {n}, status.data());
@@ -388,6 +406,8 @@ void ResultsFileWriter::Impl::write_run_table(hsize_t position, const std::vecto
   h5::write_hyperslab(extras[5].id(), H5T_NATIVE_INT64, {position}, {n}, accepted.data());
   h5::write_hyperslab(extras[6].id(), H5T_NATIVE_INT64, {position}, {n}, rejected.data());
   h5::write_hyperslab(extras[7].id(), H5T_NATIVE_UINT64, {position}, {n}, seed.data());
+  h5::write_hyperslab(extras[8].id(), H5T_NATIVE_INT64, {position}, {n}, iterations.data());
+  h5::write_hyperslab(extras[9].id(), H5T_NATIVE_DOUBLE, {position}, {n}, residual.data());
 
   for (std::size_t p = 0; p < parameters.variables.size(); ++p) {
     std::vector<double> values(n);

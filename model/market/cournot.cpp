@@ -26,7 +26,10 @@ constexpr int MAX_ITERATIONS = 400;
 constexpr double MAX_LOG_STEP = 2.0;
 
 // Best response given Φ(P) already computed (saves two pow calls per player).
-inline double best_response_given_phi(double phi, const Player& player, double price) {
+inline double best_response_given_phi(const MarketConditions& m, double phi, const Player& player,
+                                      double price) {
+  if (player.price_taker)
+    return player.capacity * std::clamp((1.0 - player.marginal_cost / price) / m.price_taking_band, 0.0, 1.0);
   const double interior = phi * (1.0 - player.marginal_cost / price);
   return std::min(player.capacity, std::max(0.0, interior));
 }
@@ -53,7 +56,7 @@ public:
   LogCurve(const MarketConditions& m, double log_reference_price, const Player* players, std::size_t n)
       : m_(m), players_(players), n_(n), log_reference_(log_reference_price),
         fringe_ratio_(m.fringe_supply > 0.0 ? m.fringe_supply / m.demand_scale : 0.0),
-        inverse_demand_(1.0 / m.demand_scale) {}
+        inverse_demand_(1.0 / m.demand_scale), inverse_taking_band_(1.0 / m.price_taking_band) {}
 
   LogPoint at(double y) const {
     const double a = y - log_reference_;
@@ -70,6 +73,20 @@ public:
       const Player& p = players_[i];
       if (p.capacity <= 0.0) continue;
       const double cost_ratio = p.marginal_cost * inverse_price;
+      if (p.price_taker) {
+        // K̃ / Q_d · f with f = clamp((1 − ĉ/P) / ν_pt, 0, 1); df/dy = (ĉ/P) / ν_pt inside the band.
+        const double share = (1.0 - cost_ratio) * inverse_taking_band_;
+        if (share <= 0.0) continue;
+        const double bound = p.capacity * inverse_demand_ * demand_growth;
+        if (share >= 1.0) {
+          sum += bound;
+          slope += e * bound;
+        } else {
+          sum += bound * share;
+          slope += e * bound * share + bound * cost_ratio * inverse_taking_band_;
+        }
+        continue;
+      }
       const double interior = psi * (1.0 - cost_ratio);
       if (interior <= 0.0) continue;
       const double bound = p.capacity * inverse_demand_ * demand_growth;
@@ -92,6 +109,7 @@ private:
   double log_reference_;
   double fringe_ratio_;
   double inverse_demand_;
+  double inverse_taking_band_;
 };
 
 // Outputs of every player at a point of the curve.
@@ -99,7 +117,7 @@ void write_outputs(const MarketConditions& m, const Player* players, std::size_t
                    double* outputs) {
   const double phi = m.elasticity * at.demand + m.fringe_elasticity * at.fringe;
   for (std::size_t i = 0; i < n; ++i)
-    outputs[i] = players[i].capacity > 0.0 ? best_response_given_phi(phi, players[i], at.price) : 0.0;
+    outputs[i] = players[i].capacity > 0.0 ? best_response_given_phi(m, phi, players[i], at.price) : 0.0;
 }
 
 } // namespace
@@ -108,7 +126,7 @@ double best_response(const MarketConditions& m, const Player& player, double pri
   if (player.capacity <= 0.0) return 0.0;
   const double phi =
       m.elasticity * quantity_demanded(m, price) + m.fringe_elasticity * fringe_quantity(m, price);
-  return best_response_given_phi(phi, player, price);
+  return best_response_given_phi(m, phi, player, price);
 }
 
 double excess_supply(const MarketConditions& m, const Player* players, std::size_t n_players, double price) {
@@ -117,7 +135,7 @@ double excess_supply(const MarketConditions& m, const Player* players, std::size
   const double phi = m.elasticity * demand + m.fringe_elasticity * fringe;
   double supply = fringe;
   for (std::size_t i = 0; i < n_players; ++i)
-    if (players[i].capacity > 0.0) supply += best_response_given_phi(phi, players[i], price);
+    if (players[i].capacity > 0.0) supply += best_response_given_phi(m, phi, players[i], price);
   return supply / demand - 1.0;
 }
 

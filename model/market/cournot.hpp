@@ -24,12 +24,17 @@ struct MarketConditions {
   double fringe_elasticity{0};        //!< η [-], >= 0
   double backstop_price{NO_BACKSTOP}; //!< P̄ [M$/t]; infinity = no backstop
   double eligibility_band{0.02};      //!< ν of the cap regime's slack rule [-], > 0
+  double price_taking_band{1e-3};     //!< ν_pt: a price taker's supply band [-], > 0
 };
 
-//! One Cournot player: usable capacity K̃ and effective marginal cost ĉ.
+//! One player: usable capacity K̃ and effective marginal cost ĉ. A Cournot
+//! player best-responds to residual demand; a price taker supplies
+//! K̃ · clamp((P − ĉ) / (ν_pt P), 0, 1), the supply of many small plants
+//! whose costs spread over a band ν_pt above ĉ (docs/model.md §3.4).
 struct Player {
   double capacity{0};      //!< K̃ [t/yr], >= 0 (players with 0 produce nothing)
   double marginal_cost{0}; //!< ĉ = (c + μ) / (1 − β) [M$/t]
+  bool price_taker{false}; //!< conduct: false = Cournot
 };
 
 //! The cleared market.
@@ -46,7 +51,8 @@ struct Clearing {
 double quantity_demanded(const MarketConditions& m, double price); //!< Q_d(P) [t/yr]
 double fringe_quantity(const MarketConditions& m, double price);   //!< Q_f(P) [t/yr]
 
-//! Best response q(P) = min(K̃, max(0, Φ(P) (1 − ĉ/P))) with Φ = ε Q_d + η Q_f [t/yr].
+//! Best response q(P) = min(K̃, max(0, Φ(P) (1 − ĉ/P))) with Φ = ε Q_d + η Q_f [t/yr];
+//! for a price taker its supply K̃ · clamp((1 − ĉ/P) / ν_pt, 0, 1).
 double best_response(const MarketConditions& m, const Player& player, double price);
 
 //! Excess-supply ratio h(P) = (Σ q(P) + Q_f(P)) / Q_d(P) − 1 [-]: nondecreasing in P.

@@ -352,6 +352,46 @@ Table build_table() {
   economy.push_back(number<&Economy::debris_capacity_loss>(
       "debris_capacity_loss", "1/yr", "ψ_D", non_negative,
       "extra capacity depreciation per D_ref of debris (§3.5)", SWEEP));
+  economy.push_back(number<&Economy::price_taking_band>(
+      "price_taking_band", "1", "ν_pt", positive,
+      "a price taker supplies K̃ · clamp((P − ĉ) / (ν_pt P), 0, 1) (§3.4)", SWEEP));
+  economy.push_back(choice<&Economy::expectations>(
+      "expectations", {"myopic", "perfect_foresight"},
+      "investors value plants at today's margins, or along the expected path with a Hotelling rent (§3.15)",
+      SWEEP));
+  economy.push_back(number<&Economy::foresight_tolerance>(
+      "foresight_tolerance", "1", "", positive,
+      "perfect foresight: largest scaled change of the expected path at which the fixed point has converged "
+      "(§3.15)",
+      SWEEP));
+  {
+    Parameter<Economy> iterations = number<&Economy::foresight_max_iterations>(
+        "foresight_max_iterations", "1", "", positive,
+        "perfect foresight: runs with expectations before the run fails as not converged (§3.15)");
+    iterations.about.type = Type::whole_number;
+    economy.push_back(iterations);
+  }
+  economy.push_back(
+      with_rule(optional_number<&Economy::foresight_step>(
+                    "foresight_step", "yr", "Δ_E", positive, "`output.step`",
+                    "perfect foresight: spacing of the grid the expected path is held on (§3.15)"),
+                "divides `time.end` − `time.start`"));
+  economy.push_back(number<&Economy::foresight_damping>(
+      "foresight_damping", "1", "β_E", unit_interval_open_bottom,
+      "perfect foresight: share of the update taken at each iteration (§3.15)", SWEEP));
+  {
+    Parameter<Economy> memory = number<&Economy::foresight_memory>(
+        "foresight_memory", "1", "m_E", non_negative,
+        "perfect foresight: iterations Anderson acceleration remembers; 0 = damped iteration (§3.15)");
+    memory.about.type = Type::whole_number;
+    economy.push_back(memory);
+  }
+  economy.push_back(boolean<&Economy::value_build_lag>(
+      "value_build_lag",
+      "perfect foresight: a plant started now is valued from when it is built, discounted over the build "
+      "lag; "
+      "`false` values it as earning from its start, as the myopic rule of §3.5 does (§3.15)",
+      SWEEP));
 
   t.debris = {"debris", "`debris`", {}};
   auto& debris = t.debris.rows;
@@ -501,6 +541,9 @@ Table build_table() {
                                       "non-commercial value of capacity (0 for firms by convention)", SWEEP));
   actor.push_back(number<&Actor::cost_efficiency>("cost_efficiency", "1", "e", positive,
                                                   "multiplies unit extraction and transport costs", SWEEP));
+  actor.push_back(choice<&Actor::conduct>(
+      "conduct", {"cournot", "price_taker"},
+      "in every market: best response to residual demand, or supply at marginal cost (§3.4)", SWEEP));
   actor.push_back(per_resource<&Actor::initial_capacity>("initial_capacity", "t/yr", "K(t0)", non_negative,
                                                          "operating capacity at t0", SWEEP));
   actor.push_back(per_resource<&Actor::initial_pipeline>("initial_pipeline", "t/yr", "U(t0)", non_negative,

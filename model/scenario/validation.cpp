@@ -96,6 +96,19 @@ void check_globals(const Scenario& s, const Checker& check) {
                                                ", got " + show(d.kessler_threshold));
   check_ranges(table.tension, s.tension, "tension", s.resources, check);
   check_ranges(table.legal, s.regime, "legal", s.resources, check);
+  // The expected path is held on the grid of an output step (§3.15).
+  if (!std::isnan(s.economy.foresight_step) && s.economy.foresight_step > 0.0) {
+    const double span = s.end_year - s.start_year;
+    const double steps = span / s.economy.foresight_step;
+    if (!(steps <= 1e6))
+      check.fail("economy.foresight_step", "gives " + show(steps) +
+                                               " grid times over time.end - time.start = " + show(span) +
+                                               "; at most 1e6 are allowed");
+    else if (std::abs(steps - std::round(steps)) > 1e-9 * std::max(1.0, steps))
+      check.fail("economy.foresight_step", "must divide time.end - time.start = " + show(span) +
+                                               " into a whole number of steps, got " +
+                                               show(s.economy.foresight_step));
+  }
 }
 
 void check_resources(const Scenario& s, const Checker& check) {

@@ -232,6 +232,24 @@ def test_rerunning_replaces_only_its_own_subgroups():
     assert not os.path.exists(path + ".partial")
 
 
+def test_a_file_of_format_1_1_is_analysed_and_gains_the_1_2_columns():
+    """A results file written before perfect foresight (format 1.1, no
+    /runs/foresight_*) is analysed; the writer adds the two columns, filled
+    as for myopic runs (docs/output-format.md, history of 1.2)."""
+    path = fresh_copy(SOBOL_FILE, "format_1_1.h5")
+    with h5py.File(path, "r+") as f:
+        runs = len(f["runs/run"])
+        del f["runs/foresight_iterations"]
+        del f["runs/foresight_residual"]
+        f.attrs.modify("format_version", np.array([1, 1], dtype=np.int32))  # in place, as a 1.1 writer left it
+    run("analyze", "sobol", path, "--bootstrap", "20", check=0)
+    with h5py.File(path, "r") as f:
+        assert list(f.attrs["format_version"]) == [1, 2], list(f.attrs["format_version"])
+        np.testing.assert_array_equal(f["runs/foresight_iterations"][...], np.zeros(runs))
+        assert np.isnan(f["runs/foresight_residual"][...]).all()
+        assert "sobol" in f["sensitivity"]
+
+
 def test_bad_input_is_refused_with_a_clear_message():
     ensure_sweep("morris_small.yaml", MORRIS_FILE)
     sobol = fresh_copy(SOBOL_FILE, "refuse.h5")

@@ -123,7 +123,7 @@ class OpensEverywhere(unittest.TestCase):
             with self.subTest(file=os.path.basename(path)), h5py.File(path, "r") as f:
                 for name in ROOT_TEXT_ATTRIBUTES:
                     self.assertIsInstance(f.attrs[name], str, name)
-                self.assertEqual(list(f.attrs["format_version"]), [arcm_io.SUPPORTED_MAJOR, 1])
+                self.assertEqual(list(f.attrs["format_version"]), [arcm_io.SUPPORTED_MAJOR, 2])
 
                 def check(name, item):
                     if isinstance(item, h5py.Dataset):
@@ -135,7 +135,7 @@ class OpensEverywhere(unittest.TestCase):
 class RoundTrip(unittest.TestCase):
     def test_single_run(self):
         info = arcm_io.check_file(sample("single_run.h5"))
-        self.assertEqual(info["format_version"], (1, 1))
+        self.assertEqual(info["format_version"], (1, 2))
         self.assertEqual((info["definition_hash"], info["design"], info["total_runs"]), ("", "single_run", 1))
         self.assertFalse(info["has_checkpoint"])
         self.assertEqual(info["Conventions"], "CF-1.10")

@@ -215,7 +215,8 @@ TEST_CASE("Every scalar key reads, writes, sweeps and range-checks through its r
   walk_section(t.output, "output", &in_output,
                [](const Scenario& s) -> const OutputSettings& { return s.output; }, {{"step", {"0.5", 0.5}}});
   walk_section(t.economy, "economy", &in_economy,
-               [](const Scenario& s) -> const Economy& { return s.economy; });
+               [](const Scenario& s) -> const Economy& { return s.economy; },
+               {{"foresight_step", {"0.5", 0.5}}}); // must divide the run's 50 years
   walk_section(t.debris, "debris", &in_debris, [](const Scenario& s) -> const Debris& { return s.debris; },
                {{"kessler_threshold", {"4.0e6", 4.0e6}}});
   walk_section(t.tension, "tension", &in_tension,
