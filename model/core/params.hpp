@@ -138,7 +138,7 @@ struct Economy {
   // Expectations (§3.15)
   Expectations expectations{Expectations::myopic}; //!< [expectations] `myopic` or `perfect_foresight`
   double foresight_tolerance{1e-5};  //!< [foresight_tolerance] [-], > 0: scaled residual of the fixed point
-  long foresight_max_iterations{60}; //!< [foresight_max_iterations] runs with expectations, > 0
+  long foresight_max_iterations{100}; //!< [foresight_max_iterations] runs with expectations, > 0
   double foresight_step{NOT_SET};    //!< [foresight_step] [yr], > 0, divides end - start; null: output.step
   double foresight_damping{0.7};     //!< [foresight_damping] β [-], in (0, 1]
   long foresight_memory{5};          //!< [foresight_memory] Anderson memory m, >= 0 (0: damped iteration)

@@ -56,7 +56,7 @@ std::vector<double> least_squares(const std::deque<std::vector<double>>& columns
 
 FixedPointOutcome solve_fixed_point(std::vector<double>& x, const std::vector<double>& scale,
                                     const FixedPointMap& map, const FixedPointProjection& project,
-                                    const FixedPointSettings& settings) {
+                                    const FixedPointSettings& settings, const FixedPointNorm& norm) {
   if (scale.size() != x.size()) throw std::logic_error("solve_fixed_point: scale and x differ in size");
   const std::size_t size = x.size();
   const double beta = settings.damping;
@@ -83,6 +83,7 @@ FixedPointOutcome solve_fixed_point(std::vector<double>& x, const std::vector<do
       }
       residual = std::max(residual, std::fabs(f[c]));
     }
+    if (norm) residual = norm(f);
     outcome.residual = residual;
     if (residual <= settings.tolerance) {
       outcome.converged = true;

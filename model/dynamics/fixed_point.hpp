@@ -11,10 +11,10 @@
 namespace arcm {
 
 struct FixedPointSettings {
-  double tolerance{1e-6};  //!< converged when max_c |G(x)_c − x_c| / scale_c <= tolerance
-  long max_iterations{60}; //!< evaluations of G
-  double damping{0.7};     //!< β in (0, 1]: share of the update taken
-  long memory{5};          //!< Anderson memory m; 0 = damped iteration x + β (G(x) − x)
+  double tolerance{1e-6};   //!< converged when max_c |G(x)_c − x_c| / scale_c <= tolerance
+  long max_iterations{100}; //!< evaluations of G
+  double damping{0.7};      //!< β in (0, 1]: share of the update taken
+  long memory{5};           //!< Anderson memory m; 0 = damped iteration x + β (G(x) − x)
 };
 
 struct FixedPointOutcome {
@@ -29,11 +29,13 @@ struct FixedPointOutcome {
 //! `project` (may be empty) puts an updated x back into the domain of G.
 using FixedPointMap = std::function<bool(const std::vector<double>&, std::vector<double>&, std::string&)>;
 using FixedPointProjection = std::function<void(std::vector<double>&)>;
+//! The size of a scaled residual (G(x) − x) / scale; empty: its largest magnitude.
+using FixedPointNorm = std::function<double(const std::vector<double>&)>;
 
 //! Iterates from `x` (in) and leaves in `x` the point of the last evaluation
 //! of G: on convergence, the fixed point to the tolerance.
 FixedPointOutcome solve_fixed_point(std::vector<double>& x, const std::vector<double>& scale,
                                     const FixedPointMap& map, const FixedPointProjection& project,
-                                    const FixedPointSettings& settings);
+                                    const FixedPointSettings& settings, const FixedPointNorm& norm = {});
 
 } // namespace arcm

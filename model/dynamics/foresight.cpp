@@ -134,7 +134,22 @@ RunResults solve_perfect_foresight(const Scenario& scenario, const RunWithExpect
   settings.max_iterations = econ.foresight_max_iterations;
   settings.damping = econ.foresight_damping;
   settings.memory = econ.foresight_memory;
-  const FixedPointOutcome outcome = solve_fixed_point(x, scale, map, project, settings);
+  // The rents (z, m, λ^γ) converge component by component; the values of a
+  // plant by their root-mean-square change per series, because a player on
+  // the edge of the money has an output, and so a margin, that moves by
+  // thousands of times any change of its cost (§3.15, "Convergence").
+  const FixedPointNorm norm = [&](const std::vector<double>& scaled) {
+    double largest = 0.0;
+    for (std::size_t c = blocks[0]; c < blocks[3]; ++c) largest = std::max(largest, std::fabs(scaled[c]));
+    for (std::size_t b = 3; b + 1 < blocks.size(); ++b) {
+      double squares = 0.0;
+      for (std::size_t c = blocks[b]; c < blocks[b + 1]; ++c) squares += scaled[c] * scaled[c];
+      const auto count = static_cast<double>(blocks[b + 1] - blocks[b]);
+      if (count > 0) largest = std::max(largest, std::sqrt(squares / count));
+    }
+    return largest;
+  };
+  const FixedPointOutcome outcome = solve_fixed_point(x, scale, map, project, settings, norm);
 
   if (!outcome.failure.empty())
     return failed_run(scenario,

@@ -172,6 +172,8 @@ class Scenario:
         self.phi = a("adjustment_speed", 0.2)
         self.sigma = a("strategic_value")
         self.e = a("cost_efficiency", 1.0)
+        self.taker = np.array([str((act[i] or {}).get("conduct", "cournot")) == "price_taker" for i in self.act_ids],
+                              bool)
         self.K0 = np.zeros((N, M))
         self.U0 = np.zeros((N, M))
         for n, aid in enumerate(self.act_ids):
@@ -223,6 +225,11 @@ class Scenario:
         # P_M,ref: None (null) charges mitigation from P_M(t0) (docs/model.md §3.1).
         self.PM_ref = _num(ec.get("mitigation_reference"), None)
         self.psi_D = _num(ec.get("debris_capacity_loss"), 0.0)
+        self.taking_band = _num(ec.get("price_taking_band"), 1e-3)
+        if str(ec.get("expectations", "myopic")) != "myopic":
+            raise ValueError("economy.expectations: this reference implements myopic expectations only "
+                             "(docs/model.md §3.5); perfect foresight (§3.15) is checked by the closed-form "
+                             "tests of tests/dynamics/test_foresight.cpp")
         db = doc.get("debris", {}) or {}
         self.D0 = _num(db.get("initial"), 36500.0)
         self.D_ref = _num(db.get("reference"), self.D0)
@@ -335,15 +342,17 @@ def load_scenario(path) -> Scenario:
 
 
 # ----------------------------------------------------------------------------- market
-def clear_market(chat, Kt, A, P0, eps, F0, eta, Pbar, nu, x_guess=None):
+def clear_market(chat, Kt, A, P0, eps, F0, eta, Pbar, nu, x_guess=None, taker=None, band=1e-3):
     """Cournot clearing of one market (docs/model.md §3.4).
 
     chat, Kt: arrays over actors (effective marginal cost, usable capacity K~).
+    taker: which actors are price takers (supply K~ clip((1 - chat/P)/band, 0, 1)).
     A = D_k0 exp(g (t - t0)); Pbar = backstop price (np.inf for none).
     Returns (P, q, Qd, Qf, Qbs, regime) with regime 'cap' or 'interior'.
     """
     chat = np.asarray(chat, float)
     Kt = np.asarray(Kt, float)
+    taker = np.zeros(len(chat), bool) if taker is None else np.asarray(taker, bool)
     lP0 = math.log(P0)
     F_A = F0 / A
     ee = eps + eta
@@ -354,6 +363,7 @@ def clear_market(chat, Kt, A, P0, eps, F0, eta, Pbar, nu, x_guess=None):
         Qd = A * math.exp(-eps * (x - lP0))
         with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
             br = np.minimum(Kt / Qd, np.maximum(0.0, (eps + eta * rf) * (1.0 - chat / P)))
+            br = np.where(taker, Kt / Qd * np.clip((1.0 - chat / P) / band, 0.0, 1.0), br)
         return float(br.sum()) + rf - 1.0
 
     def br_at(P):
@@ -361,6 +371,7 @@ def clear_market(chat, Kt, A, P0, eps, F0, eta, Pbar, nu, x_guess=None):
         Qf = F0 * (P / P0) ** eta if F0 > 0 else 0.0
         Phi = eps * Qd + eta * Qf
         q = np.minimum(Kt, np.maximum(0.0, Phi * (1.0 - chat / P)))
+        q = np.where(taker, Kt * np.clip((1.0 - chat / P) / band, 0.0, 1.0), q)
         return q, Qd, Qf
 
     if np.isfinite(Pbar):
@@ -565,7 +576,7 @@ class Model:
             A = sc.Dk0[k] * math.exp(sc.g[k] * dt)
             P[k], q[:, k], Qd[k], Qf[k], Qbs[k], reg = clear_market(
                 chat[:, k], Kt[:, k], A, sc.Pk0[k], sc.eps[k], sc.F0[k], sc.eta[k],
-                Pbar[k], sc.nu, self.x_guess[k])
+                Pbar[k], sc.nu, self.x_guess[k], sc.taker, sc.taking_band)
             if reg == "interior":
                 self.x_guess[k] = math.log(P[k])
         Rev = P[None, :] * q
