@@ -137,12 +137,12 @@ struct Economy {
   double price_taking_band{1e-3};       //!< [price_taking_band] ν_pt [-], > 0 (§3.4)
   // Expectations (§3.15)
   Expectations expectations{Expectations::myopic}; //!< [expectations] `myopic` or `perfect_foresight`
-  double foresight_tolerance{1e-5};  //!< [foresight_tolerance] [-], > 0: scaled residual of the fixed point
+  double foresight_tolerance{1e-5};   //!< [foresight_tolerance] [-], > 0: scaled residual of the fixed point
   long foresight_max_iterations{100}; //!< [foresight_max_iterations] runs with expectations, > 0
-  double foresight_step{NOT_SET};    //!< [foresight_step] [yr], > 0, divides end - start; null: output.step
-  double foresight_damping{0.7};     //!< [foresight_damping] β [-], in (0, 1]
-  long foresight_memory{5};          //!< [foresight_memory] Anderson memory m, >= 0 (0: damped iteration)
-  bool value_build_lag{false};       //!< [value_build_lag] perfect foresight: a plant earns once built
+  double foresight_step{NOT_SET};     //!< [foresight_step] [yr], > 0, divides end - start; null: output.step
+  double foresight_damping{0.7};      //!< [foresight_damping] β [-], in (0, 1]
+  long foresight_memory{5};           //!< [foresight_memory] Anderson memory m, >= 0 (0: damped iteration)
+  bool value_build_lag{false};        //!< [value_build_lag] perfect foresight: a plant earns once built
 };
 
 //! Orbital debris (docs/model.md §3.8). YAML section `debris`.
