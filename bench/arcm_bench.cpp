@@ -337,6 +337,38 @@ Case measure(const std::string& name, const Scenario& scenario, int repeats, boo
   return c;
 }
 
+// Perfect foresight against myopic expectations on the same scenario
+// (docs/model.md §3.15): median CPU time of `repeats` runs each, and the
+// iterations and residual of the fixed point.
+struct ForesightCost {
+  double myopic_s{0}, foresight_s{0};
+  long iterations{0};
+  double residual{0};
+  std::string status;
+};
+
+ForesightCost measure_foresight(Scenario scenario, int repeats) {
+  ForesightCost cost;
+  auto time_runs = [&](const Scenario& s, RunResults& last) {
+    std::vector<double> cpu;
+    for (int r = 0; r < repeats; ++r) {
+      const double start = thread_cpu_seconds();
+      last = simulate(s);
+      cpu.push_back(thread_cpu_seconds() - start);
+    }
+    return median(cpu);
+  };
+  RunResults last;
+  scenario.economy.expectations = Expectations::myopic;
+  cost.myopic_s = time_runs(scenario, last);
+  scenario.economy.expectations = Expectations::perfect_foresight;
+  cost.foresight_s = time_runs(scenario, last);
+  cost.iterations = last.foresight_iterations;
+  cost.residual = last.foresight_residual;
+  cost.status = to_string(last.status);
+  return cost;
+}
+
 void print_table(const std::vector<Case>& cases, bool breakdown) {
   std::printf("%-16s %4s %4s %5s %8s %8s %6s %5s %5s %8s %8s %6s", "case", "N", "M", "n_x", "cpu_ms",
               "wall_ms", "rhs", "acc", "rej", "us/rhs", "bound_ms", "ratio");
@@ -453,6 +485,13 @@ int main(int argc, char** argv) {
                 "bound = CPU time of the same RHS calls in a tight loop; shares of a probed run's time\n",
                 repeats);
     print_table(cases, true);
+    const ForesightCost foresight = measure_foresight(base, std::max(3, repeats / 3));
+    std::printf(
+        "perfect foresight (docs/model.md §3.15), baseline: %.3f ms against %.3f ms myopic (median CPU "
+        "of %d runs), ratio %.2f; %ld iterations, residual %.2g, status %s\n",
+        1e3 * foresight.foresight_s, 1e3 * foresight.myopic_s, std::max(3, repeats / 3),
+        foresight.foresight_s / foresight.myopic_s, foresight.iterations, foresight.residual,
+        foresight.status.c_str());
     std::string golden_json = "null";
     if (golden_path != "none") {
       const GoldenCheck g = check_golden(simulate(scenarios[0]), golden_path);
@@ -489,7 +528,12 @@ int main(int argc, char** argv) {
     if (!json_path.empty()) {
       std::ofstream out(json_path);
       out << "{\"scenario\": \"" << scenario_path << "\", \"repeats\": " << repeats
-          << ", \"golden\": " << golden_json << ", \"cases\": [";
+          << ", \"golden\": " << golden_json
+          << ", \"foresight\": {\"myopic_ms\": " << 1e3 * foresight.myopic_s
+          << ", \"foresight_ms\": " << 1e3 * foresight.foresight_s
+          << ", \"ratio\": " << foresight.foresight_s / foresight.myopic_s
+          << ", \"iterations\": " << foresight.iterations << ", \"residual\": " << foresight.residual
+          << ", \"status\": \"" << foresight.status << "\"}, \"cases\": [";
       for (std::size_t c = 0; c < cases.size(); ++c) {
         const StateLayout layout(scenarios[c].n_actors(), scenarios[c].n_resources(),
                                  scenarios[c].n_beneficiaries());

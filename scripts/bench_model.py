@@ -114,7 +114,8 @@ def run(bench, quick=False, repeats=None, scaling=True):
             report = json.load(f)
     report["load_average_before"] = [float(v) for v in load_before]
     report["load_average_after"] = [float(v) for v in load_after]
-    report["targets"] = {"baseline_ms": 2.0, "ratio_to_lower_bound": 1.5, "growth": "at most linear in actors x resources"}
+    report["targets"] = {"baseline_ms": 2.0, "ratio_to_lower_bound": 1.5, "growth": "at most linear in actors x resources",
+                         "foresight_ratio": 20.0}
     if report.get("scaling"):
         report["exponents"] = exponents(report["scaling"])
         e = report["exponents"]
