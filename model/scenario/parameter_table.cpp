@@ -367,7 +367,7 @@ Table build_table() {
   {
     Parameter<Economy> iterations = number<&Economy::foresight_max_iterations>(
         "foresight_max_iterations", "1", "", positive,
-        "perfect foresight: runs with expectations before the run fails as not converged (§3.15)");
+        "perfect foresight: runs with expectations before the run fails as not converged (§3.15)", SWEEP);
     iterations.about.type = Type::whole_number;
     economy.push_back(iterations);
   }

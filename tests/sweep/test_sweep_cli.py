@@ -65,6 +65,30 @@ def test_failed_runs_are_recorded_and_the_rest_complete():
         assert list(f["parameters/scenario"][()]) == [0, 0, 1, 1]
 
 
+def test_a_fixed_point_that_does_not_converge_fails_its_run_and_the_sweep_goes_on():
+    result = sweep("foresight_grid.yaml", path("foresight.h5"), "--threads", "2", check=EXIT_RUN_FAILED)
+    assert "1 failed" in result.stdout, result.stdout
+    sweep("foresight_grid.yaml", path("foresight_1.h5"), "--threads", "1", check=EXIT_RUN_FAILED)
+    same_datasets(path("foresight.h5"), path("foresight_1.h5"))  # any thread count, the same bits
+    with h5py.File(path("foresight.h5"), "r") as f:
+        status = list(f["runs/status"][()])
+        iterations = list(f["runs/foresight_iterations"][()])
+        residual = f["runs/foresight_residual"][()]
+        message = [m.decode() if isinstance(m, bytes) else m for m in f["runs/message"][()]]
+        expectations = list(f["parameters/economy.expectations"][()])
+        limit = list(f["parameters/economy.foresight_max_iterations"][()])
+        for run in range(4):
+            if expectations[run] == 0:  # myopic: the limit does not apply
+                assert status[run] == 0 and iterations[run] == 0 and np.isnan(residual[run]), run
+            elif limit[run] == 2:
+                assert status[run] == 1 and iterations[run] == 2, (run, status, iterations)
+                assert "did not converge" in message[run], message[run]
+                assert np.isnan(f["trajectories/price"][run]).all()
+            else:
+                assert status[run] == 0 and iterations[run] > 2 and residual[run] <= 1e-7, (run, iterations)
+                assert np.isfinite(f["trajectories/price"][run]).all()
+
+
 def test_retry_failed_recovers_runs_and_keeps_the_others():
     original = path("retry_before.h5")
     sweep("scenarios_with_failure.yaml", original, check=EXIT_RUN_FAILED)
