@@ -1,6 +1,7 @@
 // Perfect foresight (docs/model.md §3.15): the Hotelling rule against its
 // closed forms, in the model and in a harness of the same solver; a
-// monopolist's marginal revenue; convergence on every preset; the failure path.
+// monopolist's marginal revenue; n Cournot players against their
+// semi-analytic path with limit pricing; convergence on every preset; the failure path.
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -92,7 +93,7 @@ HotellingSolution hotelling(const Scenario& s) {
 // left then must be at the threshold: `left` receives it.
 double run_exhaustion(const RunResults& r, double& left) {
   const Variable& stock = var(r, "stock");
-  const Variable& q = var(r, "extraction");
+  const Variable& q = var(r, "total_extraction"); // (time, resource): every extractor's
   for (std::size_t j = 1; j < r.time.size(); ++j)
     if (q.data[j] <= 0.0 && q.data[j - 1] > 0.0) {
       left = stock.data[j];
@@ -138,6 +139,45 @@ void check_hotelling(const Scenario& s, double tolerance) {
   CHECK(compared > 10);
   // The price reaches the backstop when the stock runs out: c + λ0 e^{r T} = P̄.
   CHECK_THAT(c + rent.data[0] * std::exp(rate * exhausted), WithinRel(ore.backstop_price, tolerance));
+}
+
+// The semi-analytic path of n identical Cournot extractors sharing the stock,
+// with constant unit cost c and no fringe (Lewis and Schmalensee): each one's
+// marginal revenue P (1 − 1 / (n ε)) minus c is the rent μ0 e^{r t}, so P =
+// (c + μ0 e^{r t}) n ε / (n ε − 1) until that reaches the backstop P̄ at t1;
+// from then on they limit-price at P̄ and sell the demand there, until the
+// rent has grown to P̄ − c at T, when the stock (S0 − S_min) is gone.
+struct CournotHotellingSolution {
+  double initial_rent;  // μ0 [M$/t]
+  double limit_pricing; // t1 [yr after t0]
+  double exhaustion;    // T [yr after t0]
+};
+
+CournotHotellingSolution cournot_hotelling(const Scenario& s, int players) {
+  const Resource& r = s.resources[0];
+  const double c = r.extraction_cost + r.transport_cost;
+  const double rate = s.actors[0].discount_rate;
+  const double cap = r.backstop_price;
+  const double markup = players * r.elasticity / (players * r.elasticity - 1.0);
+  auto demand = [&](double price, double t) {
+    return r.demand * std::exp(r.demand_growth * t) * std::pow(price / r.reference_price, -r.elasticity);
+  };
+  auto dates = [&](double rent0) {
+    const double t1 = std::max(0.0, std::log((cap / markup - c) / rent0) / rate);
+    return std::make_pair(t1, std::log((cap - c) / rent0) / rate);
+  };
+  auto extracted_with = [&](double rent0) {
+    const auto [t1, T] = dates(rent0);
+    return integrate([&](double t) { return demand((c + rent0 * std::exp(rate * t)) * markup, t); }, 0.0, t1,
+                     1e-10) +
+           integrate([&](double t) { return demand(cap, t); }, t1, T, 1e-7);
+  };
+  REQUIRE(cap / markup > c); // an interior phase exists
+  const double rent0 =
+      bisect([&](double mu) { return extracted_with(mu) - (r.stock - r.min_stock); },
+             (cap - c) * std::exp(-rate * 300.0), cap / markup - c); // T between 0 and 300 yr
+  const auto [t1, T] = dates(rent0);
+  return {rent0, t1, T};
 }
 
 } // namespace
@@ -248,6 +288,67 @@ TEST_CASE("Cournot-Hotelling: a monopolist's marginal revenue minus marginal cos
   double left = 0.0;
   CHECK(std::isfinite(run_exhaustion(r, left)));
   CHECK(left - ore.min_stock <= 1e-3 * ore.stock);
+}
+
+TEST_CASE("Cournot-Hotelling against its semi-analytic path: n identical players, then limit pricing at the "
+          "backstop",
+          "[foresight][hotelling]") {
+  Scenario s = load_scenario(HOTELLING);
+  s.actors[0].conduct = Conduct::cournot;
+  int players = 1;
+  SECTION("a monopolist") {
+    s.resources[0].backstop_price = 30.0;
+  }
+  SECTION("three players, inelastic-ish demand, no demand growth, a higher discount rate") {
+    players = 3;
+    s.resources[0].elasticity = 0.9; // n ε = 2.7 > 1: each player's marginal revenue is positive
+    s.resources[0].demand_growth = 0.0;
+    s.resources[0].backstop_price = 40.0;
+    s.resources[0].stock = 1500.0;
+    s.actors[0].discount_rate = 0.07;
+    s.actors[0].initial_capacity = {400.0};
+    for (int k = 1; k < players; ++k) {
+      Actor rival = s.actors[0];
+      rival.id = "rival" + std::to_string(k);
+      s.actors.push_back(rival);
+    }
+  }
+  validate(s);
+  const CournotHotellingSolution exact = cournot_hotelling(s, players);
+  const RunResults r = simulate(s);
+  REQUIRE(r.status == RunStatus::ok);
+  CHECK(r.foresight_residual <= s.economy.foresight_tolerance);
+  const Resource& ore = s.resources[0];
+  const double c = ore.extraction_cost + ore.transport_cost;
+  const double markup = players * ore.elasticity / (players * ore.elasticity - 1.0);
+  const double rate = s.actors[0].discount_rate;
+  double left = 0.0;
+  const double exhausted = run_exhaustion(r, left) - s.start_year;
+  INFO(players << " players: semi-analytic μ0 = " << exact.initial_rent << ", t1 = " << exact.limit_pricing
+               << ", T = " << exact.exhaustion << "; run T = " << exhausted);
+  CHECK(exact.limit_pricing > 5.0); // both phases are in the run
+  CHECK(exact.exhaustion - exact.limit_pricing > 5.0);
+  CHECK_THAT(exhausted, WithinRel(exact.exhaustion, 1e-3));
+  CHECK(left - ore.min_stock <= 1e-3 * ore.stock);
+  const Variable& price = var(r, "price");
+  std::size_t interior = 0, limit = 0;
+  for (std::size_t j = 0; j < r.time.size(); ++j) {
+    const double t = r.time[j] - s.start_year;
+    INFO("t = " << r.time[j]);
+    if (t < exact.limit_pricing - 0.5) {
+      CHECK_THAT(price.data[j], WithinRel((c + exact.initial_rent * std::exp(rate * t)) * markup, 1e-3));
+      ++interior;
+    } else if (t > exact.limit_pricing + 0.5) {
+      CHECK_THAT(price.data[j], WithinRel(ore.backstop_price, 1e-12)); // limit pricing, then the backstop
+      ++limit;
+    }
+  }
+  CHECK(interior > 10);
+  CHECK(limit > 10);
+  // Every player holds the same rent, the semi-analytic one.
+  const Variable& rent = var(r, "user_cost");
+  REQUIRE(rent.dims.size() == 3); // (time, actor, resource), one resource
+  for (int k = 0; k < players; ++k) CHECK_THAT(rent.data[k], WithinRel(exact.initial_rent, 1e-3));
 }
 
 TEST_CASE("The fixed point converges on the baseline and every preset", "[foresight][presets]") {
