@@ -21,6 +21,12 @@ namespace arcm::cli {
 
 namespace {
 
+// Where --quiet sends what it does not print: a stream with no buffer drops everything.
+std::ostream& null_stream() {
+  static std::ostream discard(nullptr);
+  return discard;
+}
+
 // Flush and stop: the sweep finishes the runs in flight, writes them and
 // leaves a resumable NAME.partial. SIGUSR1 is what Slurm sends before a time
 // limit when asked to (--signal=B:USR1@120).
@@ -182,15 +188,18 @@ int command_run(const Arguments& args) {
     if (from.empty() || !run_index) throw UsageError("--from and --run go together");
     if (!options.scenario_path.empty()) throw UsageError("give a scenario file or --from, not both");
     const driver::SingleRunOutcome outcome = driver::rerun_from_results(from, *run_index, options);
-    if (!quiet) std::cout << driver::format_run_summary(outcome.scenario, outcome.results);
+    if (quiet) return outcome.results.status == RunStatus::failed ? EXIT_RUN_FAILED : EXIT_OK;
+    std::cout << driver::format_run_summary(outcome.scenario, outcome.results);
     std::cout << "run " << *run_index << " of " << from << " repeated; results written to "
               << outcome.output_path << "\n";
     return outcome.results.status == RunStatus::failed ? EXIT_RUN_FAILED : EXIT_OK;
   }
   if (options.scenario_path.empty()) throw UsageError("'arcm run' needs a scenario file");
   const driver::SingleRunOutcome outcome = driver::run_scenario_file(options);
-  if (!quiet) std::cout << driver::format_run_summary(outcome.scenario, outcome.results);
-  std::cout << "results written to " << outcome.output_path << "\n";
+  if (!quiet) { // --quiet prints nothing but errors
+    std::cout << driver::format_run_summary(outcome.scenario, outcome.results);
+    std::cout << "results written to " << outcome.output_path << "\n";
+  }
   return outcome.results.status == RunStatus::failed ? EXIT_RUN_FAILED : EXIT_OK;
 }
 
@@ -321,29 +330,37 @@ int command_sweep(const Arguments& args) {
     const hpc::MpiSweepResult mpi = hpc::run_mpi_sweep(sweep, options, exit_code_of);
     if (!mpi.outcome) return mpi.exit_code;
     const driver::SweepOutcome& outcome = *mpi.outcome;
-    std::cout << "sweep " << sweep.name << ": " << outcome.done << "/" << outcome.total_runs << " runs on "
-              << mpi.ranks << " MPI ranks x " << outcome.threads << " threads in "
-              << driver::format_duration(outcome.wall_seconds) << " (" << outcome.ok << " ok, "
-              << outcome.kessler << " kessler, " << outcome.failed << " failed this session)\n";
+    std::ostream& report =
+        options.progress == driver::ProgressReporter::Mode::quiet ? null_stream() : std::cout;
+    report << "sweep " << sweep.name << ": " << outcome.done << "/" << outcome.total_runs << " runs on "
+           << mpi.ranks << " MPI ranks x " << outcome.threads << " threads in "
+           << driver::format_duration(outcome.wall_seconds) << " (" << outcome.ok << " ok, "
+           << outcome.kessler << " kessler, " << outcome.failed << " failed this session)\n";
     if (outcome.interrupted)
-      std::cout << "interrupted: continue with  mpirun ... arcm sweep " << sweep_path << " -o "
+      std::cerr << "interrupted: continue with  mpirun ... arcm sweep " << sweep_path << " -o "
                 << outcome.output_path << " --resume  (or without mpirun)\n";
     else
-      std::cout << "results written to " << outcome.output_path << "\n";
+      report << "results written to " << outcome.output_path << "\n";
     return exit_code_of(outcome);
   }
 #endif
   const driver::SweepOutcome outcome = driver::run_sweep(sweep, options);
-  std::cout << "sweep " << sweep.name << ": " << outcome.done << "/" << outcome.total_runs << " runs on "
-            << outcome.threads << " threads in " << driver::format_duration(outcome.wall_seconds) << " ("
-            << outcome.ok << " ok, " << outcome.kessler << " kessler, " << outcome.failed
-            << " failed this session)\n";
+  // --quiet prints nothing but errors; an interruption is said on stderr, with how to resume.
+  const bool quiet = options.progress == driver::ProgressReporter::Mode::quiet;
+  std::ostream& report = quiet ? null_stream() : std::cout;
+  report << "sweep " << sweep.name << ": " << outcome.done << "/" << outcome.total_runs << " runs on "
+         << outcome.threads << " threads in " << driver::format_duration(outcome.wall_seconds) << " ("
+         << outcome.ok << " ok, " << outcome.kessler << " kessler, " << outcome.failed
+         << " failed this session)\n";
   if (outcome.interrupted) {
-    std::cout << "interrupted: continue with  arcm sweep " << sweep_path << " -o " << outcome.output_path
+    std::cerr << "interrupted: continue with  arcm sweep " << sweep_path << " -o " << outcome.output_path
               << (shard_text.empty() ? "" : " --shard " + shard_text) << " --resume\n";
     return EXIT_INTERRUPTED;
   }
-  std::cout << "results written to " << outcome.output_path << "\n";
+  report << "results written to " << outcome.output_path << "\n";
+  if (quiet && outcome.failed > 0)
+    std::cerr << "arcm sweep: " << outcome.failed << " of " << outcome.total_runs
+              << " runs failed; /runs/message in " << outcome.output_path << " says why\n";
   return exit_code_of(outcome);
 }
 

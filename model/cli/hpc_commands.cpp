@@ -32,12 +32,14 @@ int command_merge(const Arguments& args) {
   install_stop_handlers();
   const hpc::MergeOutcome outcome = hpc::merge_shards(shards, options);
   if (outcome.interrupted) {
-    std::cout << "merge interrupted: continue with --resume\n";
+    std::cerr << "merge interrupted: continue with --resume\n";
     return EXIT_INTERRUPTED;
   }
-  std::cout << "merged " << outcome.shards << " shards, " << outcome.runs << " runs (" << outcome.failed
-            << " failed), in " << driver::format_duration(outcome.wall_seconds) << " into "
-            << outcome.output_path << "\n";
+  // --quiet prints nothing but errors (and the interruption above, on stderr).
+  if (options.progress != driver::ProgressReporter::Mode::quiet)
+    std::cout << "merged " << outcome.shards << " shards, " << outcome.runs << " runs (" << outcome.failed
+              << " failed), in " << driver::format_duration(outcome.wall_seconds) << " into "
+              << outcome.output_path << "\n";
   return EXIT_OK;
 }
 

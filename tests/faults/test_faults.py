@@ -421,8 +421,7 @@ def test_non_finite_runs_fail_and_the_rest_complete():
     with a message naming the output; the other runs of the sweep complete
     with finite values, and the ensemble counts only them."""
     target = path("nonfinite.h5")
-    result = arcm("sweep", os.path.join(HERE, "nonfinite_sweep.yaml"), "-o", target, "--quiet",
-                  check=EXIT_RUN_FAILED)
+    result = arcm("sweep", os.path.join(HERE, "nonfinite_sweep.yaml"), "-o", target, check=EXIT_RUN_FAILED)
     assert "2 failed" in result.stdout, result.stdout
     with h5py.File(target, "r") as f:
         status = list(f["runs/status"][()])

@@ -95,7 +95,7 @@ def test_shards_merge_to_the_single_process_file():
         assert list(f["runs/run"][[0, -1]]) == [60, 119]
         assert f["trajectories/capacity"].dtype == "float64"  # the float64 copy merge rebuilds /ensemble from
     merged = path("merged.h5")
-    result = arcm("merge", *reversed(files), "-o", merged, "--quiet", check=0)  # any order
+    result = arcm("merge", *reversed(files), "-o", merged, check=0)  # any order
     assert "merged 5 shards, 300 runs" in result.stdout, result.stdout
     assert not os.path.exists(merged + ".partial")
     report = same_datasets(reference(), merged)
@@ -209,7 +209,7 @@ def test_bad_shard_arguments_are_usage_errors():
 def test_mpi_two_and_three_ranks_give_the_single_process_file():
     for ranks in (2, 3):
         target = path("mpi%d.h5" % ranks)
-        result = mpirun(ranks, "sweep", SWEEP, "-o", target, "--quiet", check=0)
+        result = mpirun(ranks, "sweep", SWEEP, "-o", target, check=0)
         assert "on %d MPI ranks" % ranks in result.stdout, result.stdout
         same_datasets(reference(), target)
         with h5py.File(target, "r") as f:
@@ -290,7 +290,7 @@ def test_mpi_sigterm_stops_resumably_and_a_single_process_resumes():
     process.send_signal(signal.SIGUSR1)  # what Slurm's --signal=B:USR1 makes the job script forward
     out, err = process.communicate(timeout=60)
     assert process.returncode == EXIT_INTERRUPTED, (process.returncode, out, err)
-    assert "--resume" in out and os.path.exists(target + ".partial") and not os.path.exists(target), out
+    assert "--resume" in err and os.path.exists(target + ".partial") and not os.path.exists(target), err
     arcm("sweep", SWEEP, "-o", target, "--resume", "--quiet", check=0)
     same_datasets(reference(), target)
 

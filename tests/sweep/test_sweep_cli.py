@@ -29,7 +29,8 @@ EXIT_RUN_FAILED, EXIT_CONFIG, EXIT_IO, EXIT_INTERRUPTED = 1, 3, 4, 6
 
 
 def sweep(name, output, *options, check=None):
-    return run_command([ARCM, "sweep", os.path.join(DATA, name), "-o", output, "--quiet", *options], check)
+    # Not --quiet: the tests read the closing summary line (progress goes to stderr as log lines).
+    return run_command([ARCM, "sweep", os.path.join(DATA, name), "-o", output, *options], check)
 
 
 def path(name):
@@ -87,6 +88,22 @@ def test_a_fixed_point_that_does_not_converge_fails_its_run_and_the_sweep_goes_o
             else:
                 assert status[run] == 0 and iterations[run] > 2 and residual[run] <= 1e-7, (run, iterations)
                 assert np.isfinite(f["trajectories/price"][run]).all()
+
+
+def test_quiet_prints_nothing_but_errors():
+    result = run_command([ARCM, "sweep", os.path.join(DATA, "grid.yaml"), "-o", path("quiet.h5"), "--quiet"], 0)
+    assert result.stdout == "" and result.stderr == "", (result.stdout, result.stderr)
+    failing = run_command([ARCM, "sweep", os.path.join(DATA, "scenarios_with_failure.yaml"), "-o",
+                           path("quiet_failing.h5"), "--quiet"], EXIT_RUN_FAILED)
+    assert failing.stdout == "", failing.stdout
+    assert "2 of 4 runs failed" in failing.stderr and "/runs/message" in failing.stderr, failing.stderr
+    single = run_command([ARCM, "run", os.path.join(DATA, "short_baseline.yaml"), "-o", path("quiet_run.h5"),
+                          "--quiet"], 0)
+    assert single.stdout == "" and single.stderr == "", (single.stdout, single.stderr)
+    merged = run_command([ARCM, "merge", path("quiet.h5"), "-o", path("quiet_merged.h5"), "--quiet"], None)
+    assert merged.stdout == "", merged.stdout
+    bad = run_command([ARCM, "run", os.path.join(DATA, "missing.yaml"), "--quiet"], EXIT_CONFIG)
+    assert "missing.yaml" in bad.stderr, bad.stderr  # errors still reach stderr
 
 
 def test_retry_failed_recovers_runs_and_keeps_the_others():
@@ -267,7 +284,7 @@ def test_sigterm_leaves_a_resumable_file():
     out, err = process.communicate()
     assert process.returncode == EXIT_INTERRUPTED, (process.returncode, out, err)
     assert os.path.exists(target + ".partial") and not os.path.exists(target)
-    assert "--resume" in out
+    assert "--resume" in err and out == "", (out, err)  # --quiet: only the interruption, on stderr
     sweep("kill_target.yaml", target, "--resume", check=0)
     same_datasets(reference, target)
 
