@@ -143,14 +143,25 @@ std::string format_table(const SobolAnalysis& a, const OutputFilter& filter) {
       << a.bootstrap.resamples << " resamples); S1: Saltelli et al. 2010, ST: Jansen 1999\n";
   if (a.dropped_base_samples > 0)
     out << "  " << a.dropped_base_samples << " base samples dropped because a run failed\n";
+  // Outputs that take one value in every run (stop_time without a Kessler stop, say) have no
+  // indices; they are named once at the end instead of each getting an empty table.
+  std::vector<std::string> constant, undefined;
   for (std::size_t k = 0; k < a.outputs.label.size(); ++k) {
     if (!selected(filter, a.outputs, k)) continue;
     const SobolIndices& s = a.indices[k];
+    if (s.samples >= 2 && s.std == 0.0) {
+      constant.push_back(a.outputs.label[k] + " = " + general(s.mean));
+      continue;
+    }
+    if (s.samples == 0) { // NaN wherever it is defined at all: firm_overtake_year when firms never lead
+      undefined.push_back(a.outputs.label[k]);
+      continue;
+    }
     out << "\n"
         << a.outputs.label[k] << " [" << a.outputs.units[k] << "]: mean " << general(s.mean) << ", std "
         << general(s.std) << ", " << s.samples << " base samples\n";
     if (std::isnan(s.first.empty() ? NAN : s.first[0])) {
-      out << "  indices undefined: the output does not vary (or fewer than 2 usable base samples)\n";
+      out << "  indices undefined: fewer than 2 usable base samples\n";
       continue;
     }
     out << "  " << pad("parameter", w) << right("S1", 7) << "  " << pad(level + " interval", 17)
@@ -159,6 +170,16 @@ std::string format_table(const SobolAnalysis& a, const OutputFilter& filter) {
       out << "  " << pad(a.parameters.name[j], w) << right(number(s.first[j]), 7) << "  "
           << interval(s.first_low[j], s.first_high[j]) << right(number(s.total[j]), 7) << "  "
           << interval(s.total_low[j], s.total_high[j]) << "\n";
+  }
+  if (!constant.empty()) {
+    out << "\nthe same in every run, so without indices:";
+    for (std::size_t i = 0; i < constant.size(); ++i) out << (i == 0 ? " " : ", ") << constant[i];
+    out << "\n";
+  }
+  if (!undefined.empty()) {
+    out << "\nnot a number in some run of every base sample, so without indices:";
+    for (std::size_t i = 0; i < undefined.size(); ++i) out << (i == 0 ? " " : ", ") << undefined[i];
+    out << "\n";
   }
   if (!a.time_outputs.label.empty())
     out << "\nper-year indices of " << a.time_outputs.label.size() << " trajectory outputs x "

@@ -136,6 +136,12 @@ std::string format_run_summary(const Scenario& scenario, const RunResults& r) {
     out << std::setw(18) << (std::isnan(overtake.data[k]) ? std::string("never") : fixed(overtake.data[k], 0))
         << "\n";
   }
+  // Say what the share columns are: shares of what was extracted in the whole run, not of
+  // the final year's output (a reader of the table asked).
+  out << "  (states, firms";
+  for (const auto& bloc : scenario.blocs) out << ", " << bloc;
+  out << ": shares of cumulative extraction to " << fixed(r.stop_time, 0)
+      << ";\n   firms lead from: the first year firms out-extract states)\n";
   out << "  tension " << fixed(summary_variable(r, "tension_final").data[0], 3) << " (peak "
       << fixed(summary_variable(r, "tension_peak").data[0], 3) << "), debris "
       << fixed(summary_variable(r, "debris_final").data[0], 0) << " objects, Gini of gains "

@@ -134,6 +134,19 @@ def test_sobol_indices_match_an_independent_calculation():
                 close(timegroup["ST"][r_index, t], st, "ST of %s in year %d" % (resource, t))
 
 
+def test_the_sobol_table_names_constant_outputs_once_instead_of_a_table_each():
+    ensure_sweep("sobol_small.yaml", SOBOL_FILE)
+    path = fresh_copy(SOBOL_FILE, "sobol_table.h5")
+    table = run("analyze", "sobol", path, "--bootstrap", "50", check=0).stdout
+    with h5py.File(path, "r") as f:
+        stop = f["summary/stop_time"][()]
+    assert np.all(stop == stop[0])  # no Kessler stop: stop_time is the end year in every run
+    assert "\nstop_time [" not in table, table  # no table of its own
+    constant = [line for line in table.splitlines() if line.startswith("the same in every run")]
+    assert len(constant) == 1 and "stop_time = %g" % stop[0] in constant[0], constant
+    assert "\ntension_final [1]: mean" in table  # outputs that vary keep their tables
+
+
 def test_sensitivity_groups_open_with_both_xarray_engines():
     path = fresh_copy(SOBOL_FILE, "sobol_xarray.h5")
     run("analyze", "sobol", path, "--trajectory", "state_share_extraction", "--bootstrap", "100", check=0)
