@@ -218,9 +218,15 @@ def width_of(args):
     return ONE_COLUMN if args.columns == 1 else TWO_COLUMN
 
 
-def figure(args, height):
-    """A constrained-layout figure of the requested width; height in inches snapped to whole pixels."""
+def figure(args, height, minimum=None, what="these panels"):
+    """A constrained-layout figure of the requested width; height in inches snapped to whole pixels.
+
+    `minimum` is the least height [in] at which `what` still fit without overlapping text; a
+    smaller --height is refused with what to do instead, rather than drawn illegibly."""
     plt = setup()
+    if args.height and minimum and args.height < minimum:
+        raise PlotError(f"--height {args.height:g}: {what} need at least {minimum:.1f} in to keep their labels "
+                        f"apart; give a larger --height, or fewer outputs with --metric")
     height = args.height if args.height else height
     if not height or height <= 0 or height > 20:
         raise PlotError(f"--height {height}: expected a height in inches between 0 and 20")
@@ -257,6 +263,67 @@ def legend_axis(ax, handles, labels, ncol=1, title=None, loc="center"):
               borderaxespad=0.0)
 
 
+def _drawn_texts(fig):
+    """Every text the figure draws, with its extent in pixels: titles, axis labels, the tick
+    labels of the ticks inside the view, legends and annotations (hidden and empty texts left out)."""
+    renderer = fig.canvas.get_renderer()
+    candidates = list(fig.texts) + [getattr(fig, name, None) for name in ("_suptitle", "_supxlabel", "_supylabel")]
+    legends = list(fig.legends)
+    for ax in fig.axes:
+        if not ax.get_visible():
+            continue
+        candidates += [ax.title, getattr(ax, "_left_title", None), getattr(ax, "_right_title", None)]
+        candidates += list(ax.texts)
+        if ax.axison:
+            for axis in (ax.xaxis, ax.yaxis):
+                if not axis.get_visible():
+                    continue
+                candidates.append(axis.label)
+                for tick in axis._update_ticks():  # the ticks matplotlib draws (inside the view interval)
+                    candidates += [label for label, on in ((tick.label1, tick.label1On if hasattr(tick, "label1On")
+                                                            else True), (tick.label2, getattr(tick, "label2On", True)))
+                                   if on]
+        if ax.get_legend() is not None:
+            legends.append(ax.get_legend())
+    for legend in legends:
+        if legend.get_visible():
+            candidates += list(legend.get_texts()) + [legend.get_title()]
+    texts, seen = [], set()
+    for text in candidates:
+        if text is None or id(text) in seen:
+            continue
+        seen.add(id(text))
+        if not text.get_visible() or not text.get_text().strip() or text.get_alpha() == 0:
+            continue
+        texts.append((text, text.get_window_extent(renderer)))
+    return texts
+
+
+def layout_problems(fig, slack_px=1.0):
+    """Texts that leave the canvas or overlap another text, as readable strings (empty: none).
+
+    The figure tests call this through ARCM_CHECK_LAYOUT (tests/figures/test_figures.py): a text
+    whose extent passes the canvas edge, or two texts whose extents overlap by more than
+    `slack_px` in both directions, is a figure that needs a hand fix before it goes in a paper.
+    """
+    width, height = fig.canvas.get_width_height()
+    texts = _drawn_texts(fig)
+    problems = []
+    for text, box in texts:
+        if box.x0 < -slack_px or box.y0 < -slack_px or box.x1 > width + slack_px or box.y1 > height + slack_px:
+            problems.append(f"text {text.get_text()!r} leaves the canvas ({box.x0:.0f}, {box.y0:.0f}, "
+                            f"{box.x1:.0f}, {box.y1:.0f} px; canvas {width} x {height})")
+    for i in range(len(texts)):
+        a, box_a = texts[i]
+        for j in range(i + 1, len(texts)):
+            b, box_b = texts[j]
+            dx = min(box_a.x1, box_b.x1) - max(box_a.x0, box_b.x0)
+            dy = min(box_a.y1, box_b.y1) - max(box_a.y0, box_b.y0)
+            if dx > slack_px and dy > slack_px:
+                problems.append(f"texts {a.get_text()!r} and {b.get_text()!r} overlap ({dx:.0f} x {dy:.0f} px)")
+    return problems
+
+
 def save(fig, prefix, dpi):
     """Writes PREFIX.pdf (vector) and PREFIX.png at `dpi`; prints both paths."""
     import matplotlib.pyplot as plt
@@ -268,6 +335,11 @@ def save(fig, prefix, dpi):
     # would otherwise run again for each format).
     fig.canvas.draw()
     fig.set_layout_engine("none")
+    report = os.environ.get("ARCM_CHECK_LAYOUT")
+    if report:  # the figure tests: where texts overlap or leave the canvas, as drawn at `dpi`
+        import json
+        with open(report, "w") as out:
+            json.dump({"figure": prefix, "problems": layout_problems(fig)}, out, indent=1)
     for extension in ("pdf", "png"):
         path = f"{prefix}.{extension}"
         metadata = {"Creator": "ARCM figure scripts"} if extension == "pdf" else {"Software": "ARCM figure scripts"}
@@ -324,7 +396,11 @@ def wrapped_title(ax, text, panel_width):
 
 
 def panel_letter(ax, index):
-    ax.text(-0.02, 1.02, f"({chr(ord('a') + index)})", transform=ax.transAxes, ha="right", va="bottom",
+    """(a), (b), ... above the panel's top-left corner, clear of the top y tick label (which reaches
+    half its height above the corner) and left of the title."""
+    from matplotlib.transforms import offset_copy
+    place = offset_copy(ax.transAxes, fig=ax.figure, x=-2, y=5, units="points")
+    ax.text(0.0, 1.0, f"({chr(ord('a') + index)})", transform=place, ha="right", va="bottom",
             fontweight="bold", fontsize=8)
 
 

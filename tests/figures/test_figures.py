@@ -15,6 +15,7 @@ Nothing here knows what a figure should contain; it checks what a figure file mu
 import os
 import shutil
 import struct
+import json
 import subprocess
 import sys
 
@@ -32,8 +33,8 @@ def fail(message):
     sys.exit(1)
 
 
-def run(argv, **kwargs):
-    return subprocess.run(argv, capture_output=True, text=True, env=ENV, timeout=300, **kwargs)
+def run(argv, env=None, **kwargs):
+    return subprocess.run(argv, capture_output=True, text=True, env=env or ENV, timeout=300, **kwargs)
 
 
 def png_size(path):
@@ -126,12 +127,13 @@ def cases(work):
         ],
         "sobol": [
             ([f"{w}/sobol.h5"], 2, None, 80),
-            ([f"{w}/sobol.h5", "--columns", "1"], 1, 3.0, 100),
+            ([f"{w}/sobol.h5", "--columns", "1", "--metric", "tension_final", "--metric", "price_final[pgm]"], 1,
+             3.0, 100),
             ([f"{w}/sobol.h5", "--time"], 2, 3.0, 60),
         ],
         "morris": [
             ([f"{w}/morris.h5"], 2, None, 80),
-            ([f"{w}/morris.h5", "--columns", "1"], 1, 3.0, 100),
+            ([f"{w}/morris.h5", "--columns", "1", "--metric", "price_final[pgm]"], 1, 3.4, 100),
         ],
         "prim": [
             ([f"{w}/prim.h5"], 2, 3.0, 80),
@@ -152,11 +154,19 @@ def plot(command, work):
         for stale in (f"{prefix}.pdf", f"{prefix}.png"):
             if os.path.exists(stale):
                 os.remove(stale)
-        result = run(argv)
+        # The scripts report where texts overlap or leave the canvas (arcm_plot.layout_problems).
+        report = f"{prefix}.layout.json"
+        if os.path.exists(report):
+            os.remove(report)
+        result = run(argv, env=dict(ENV, ARCM_CHECK_LAYOUT=report))
         if result.returncode != 0:
             fail(f"{' '.join(argv)} -> exit {result.returncode}\n{result.stderr}")
         if "Traceback" in result.stderr:
             fail(f"{' '.join(argv)}: traceback on stderr\n{result.stderr}")
+        with open(report) as layout:
+            problems = json.load(layout)["problems"]
+        if problems:
+            fail(f"{' '.join(argv)}: {len(problems)} text layout problems:\n  " + "\n  ".join(problems[:20]))
         size = check_outputs(prefix, 3.5 if columns == 1 else 7.2, height, dpi)
         print(f"ok {command} case {number}: {size[0]} x {size[1]} px")
 
@@ -179,6 +189,8 @@ def errors(work):
         (["morris", f"{w}/grid.h5"], "sensitivity"),
         (["prim", f"{w}/foreign.h5"], "not an ARCM results file"),
         (["prim", f"{w}/future.h5"], "version 2.0"),
+        (["sobol", f"{w}/sobol.h5", "--columns", "1", "--height", "2"], "--height 2"),  # too small to be legible
+        (["morris", f"{w}/morris.h5", "--height", "1.5"], "need at least"),
     ]
     for argv, needle in expect:
         command = [os.path.join(SCRIPTS, argv[0])] + argv[1:] + ["-o", os.path.join(w, "out", "error")]
