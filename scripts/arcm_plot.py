@@ -299,15 +299,16 @@ def _drawn_texts(fig):
     return texts
 
 
-def layout_problems(fig, slack_px=1.0):
+def layout_problems(fig, slack_px=1.0, gap_pt=1.0):
     """Texts that leave the canvas or overlap another text, as readable strings (empty: none).
 
     The figure tests call this through ARCM_CHECK_LAYOUT (tests/figures/test_figures.py): a text
-    whose extent passes the canvas edge, or two texts whose extents overlap by more than
-    `slack_px` in both directions, is a figure that needs a hand fix before it goes in a paper.
+    whose extent passes the canvas edge by more than `slack_px`, or two texts less than `gap_pt`
+    points apart (or overlapping), is a figure that needs a hand fix before it goes in a paper.
     """
     width, height = fig.canvas.get_width_height()
     texts = _drawn_texts(fig)
+    gap_px = gap_pt * fig.dpi / 72.0
     problems = []
     for text, box in texts:
         if box.x0 < -slack_px or box.y0 < -slack_px or box.x1 > width + slack_px or box.y1 > height + slack_px:
@@ -319,8 +320,9 @@ def layout_problems(fig, slack_px=1.0):
             b, box_b = texts[j]
             dx = min(box_a.x1, box_b.x1) - max(box_a.x0, box_b.x0)
             dy = min(box_a.y1, box_b.y1) - max(box_a.y0, box_b.y0)
-            if dx > slack_px and dy > slack_px:
-                problems.append(f"texts {a.get_text()!r} and {b.get_text()!r} overlap ({dx:.0f} x {dy:.0f} px)")
+            if dx > -gap_px and dy > -gap_px:  # overlapping, or closer than gap_pt: touching texts read as one
+                problems.append(f"texts {a.get_text()!r} and {b.get_text()!r} overlap or touch "
+                                f"({dx:.0f} x {dy:.0f} px)")
     return problems
 
 

@@ -73,6 +73,8 @@ def make_inputs(arcm, work):
          f"{work}/moon_agreement.h5"],
         [arcm, "sweep", os.path.join(HERE, "figures_sweep.yaml"), "-o", f"{work}/grid.h5", "--threads", "1",
          "--quiet"],
+        [arcm, "sweep", os.path.join(HERE, "figures_scenarios.yaml"), "-o", f"{work}/scenarios.h5", "--threads",
+         "1", "--quiet"],
     ]
     for argv in steps:
         result = run(argv)
@@ -124,6 +126,9 @@ def cases(work):
             (["price", f"{w}/baseline.h5", f"{w}/moon_agreement.h5"], 2, 2.4, 80),
             (["state_share_cumulative_final", f"{w}/baseline.h5", f"{w}/moon_agreement.h5", "--select",
               "resource=water", "--columns", "1"], 1, None, 100),
+            # a scenarios sweep: runs told apart by their parameter values, four distinct colours
+            (["price", f"{w}/scenarios.h5", "--select", "resource=pgm"], 2, None, 80),
+            (["tension", f"{w}/scenarios.h5", "--columns", "1"], 1, None, 100),
         ],
         "sobol": [
             ([f"{w}/sobol.h5"], 2, None, 80),
