@@ -515,8 +515,25 @@ def parameter_colours(ds):
             for i, p in enumerate(params)}
 
 
+def bound_text(value):
+    """A parameter bound as a reader writes it: years and other values of 100 or more without an
+    exponent (2031, not 2.03e+03), smaller ones to three significant digits."""
+    value = float(value)
+    if value != value:
+        return "–"
+    if abs(value) >= 100:
+        return f"{value:.1f}".rstrip("0").rstrip(".") if abs(value) < 1000 else f"{value:.0f}"
+    return f"{value:.3g}"
+
+
 def parameter_name(path):
-    """'actors.spacex.progress_ratio' -> 'SpaceX progress ratio'; 'legal.property_security' -> 'property security'."""
+    """'actors.spacex.progress_ratio' -> 'SpaceX progress ratio'; 'legal.property_security' -> 'property security';
+    'schedule[2].year' -> 'year of event 3'; 'schedule[2].set.benefit_sharing_rate' -> 'benefit sharing rate,
+    event 3'."""
+    event = re.match(r"schedule\[(\d+)\]\.(?:set\.)?(.*)$", str(path))
+    if event:
+        number, key = int(event.group(1)) + 1, event.group(2).split(".")[-1]
+        return f"year of event {number}" if key == "year" else f"{key.replace('_', ' ')}, event {number}"
     parts = str(path).split(".")
     key = parts[-1].replace("_", " ")
     owners = [display(p) for p in parts[1:-1]] if parts[0] in ("actors", "resources", "jurisdictions") else []
