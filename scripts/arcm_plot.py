@@ -299,6 +299,28 @@ def _drawn_texts(fig):
     return texts
 
 
+def _slanted_overlap(box_a, box_b, degrees):
+    """Overlap [px] along and across two parallel texts rotated by `degrees`, from their axis-aligned
+    extents: an extent w x h of a text L long and t thick is w = L cos + t sin, h = L sin + t cos."""
+    import math
+    c, s = abs(math.cos(math.radians(degrees))), abs(math.sin(math.radians(degrees)))
+    det = c * c - s * s
+
+    def sides(box):
+        if abs(det) < 1e-6:  # 45 degrees: assume a thickness of one line of 7 pt text
+            thick = min(box.width, box.height) * 0.25
+            return (box.width - thick * s) / c, thick
+        return (box.width * c - box.height * s) / det, (box.height * c - box.width * s) / det
+
+    (la, ta), (lb, tb) = sides(box_a), sides(box_b)
+    dx = (box_b.x0 + box_b.x1 - box_a.x0 - box_a.x1) / 2
+    dy = (box_b.y0 + box_b.y1 - box_a.y0 - box_a.y1) / 2
+    sign = 1 if math.sin(math.radians(degrees)) * math.cos(math.radians(degrees)) >= 0 else -1
+    along = abs(dx * c + sign * dy * s)
+    across = abs(-sign * dx * s + dy * c)
+    return (la + lb) / 2 - along, (abs(ta) + abs(tb)) / 2 - across
+
+
 def layout_problems(fig, slack_px=1.0, gap_pt=1.0):
     """Texts that leave the canvas or overlap another text, as readable strings (empty: none).
 
@@ -318,8 +340,17 @@ def layout_problems(fig, slack_px=1.0, gap_pt=1.0):
         a, box_a = texts[i]
         for j in range(i + 1, len(texts)):
             b, box_b = texts[j]
-            dx = min(box_a.x1, box_b.x1) - max(box_a.x0, box_b.x0)
-            dy = min(box_a.y1, box_b.y1) - max(box_a.y0, box_b.y0)
+            angle = a.get_rotation() % 180
+            if angle % 90 and abs(angle - b.get_rotation() % 180) < 1e-6:
+                # Two texts at the same slant (rotated tick labels): their axis-aligned extents overlap
+                # although the texts do not, so compare them as the rotated rectangles they are.
+                dx, dy = _slanted_overlap(box_a, box_b, angle)
+            else:
+                dx = min(box_a.x1, box_b.x1) - max(box_a.x0, box_b.x0)
+                dy = min(box_a.y1, box_b.y1) - max(box_a.y0, box_b.y0)
+                if angle % 90 or b.get_rotation() % 90:
+                    # A slanted text's extent holds empty corners: only a real overlap counts.
+                    dx, dy = dx - gap_px - slack_px, dy - gap_px - slack_px
             if dx > -gap_px and dy > -gap_px:  # overlapping, or closer than gap_pt: touching texts read as one
                 problems.append(f"texts {a.get_text()!r} and {b.get_text()!r} overlap or touch "
                                 f"({dx:.0f} x {dy:.0f} px)")
@@ -338,7 +369,10 @@ def save(fig, prefix, dpi):
     fig.canvas.draw()
     fig.set_layout_engine("none")
     report = os.environ.get("ARCM_CHECK_LAYOUT")
-    if report:  # the figure tests: where texts overlap or leave the canvas, as drawn at `dpi`
+    if report == "stderr":  # a look over many figures at once (scripts/gallery): warnings
+        for problem in layout_problems(fig):
+            print(f"layout: {prefix}: {problem}", file=sys.stderr)
+    elif report:  # the figure tests: where texts overlap or leave the canvas, as drawn at `dpi`
         import json
         with open(report, "w") as out:
             json.dump({"figure": prefix, "problems": layout_problems(fig)}, out, indent=1)
