@@ -68,6 +68,15 @@ void ResultsFileWriter::Impl::write_root_attributes() {
                       std::vector<std::int32_t>{RESULTS_FORMAT_MAJOR, RESULTS_FORMAT_MINOR});
   h5::write_attribute(root, "Conventions", std::string("CF-1.10"));
   h5::write_attribute(root, "title", std::string("ARCM (Asteroid Resource Competition Model) results"));
+  // The root holds only attributes: `xr.open_dataset(file)` shows an empty Dataset with these, so
+  // the CF `comment` says where the data are and how to open them (docs/output-format.md).
+  std::string groups = layout.store_trajectories && !layout.trajectories.empty() ? "trajectories, " : "";
+  groups += "summary, parameters, runs";
+  if (!layout.ensemble.empty()) groups += ", ensemble";
+  h5::write_attribute(root, "comment",
+                      "the data are in groups (" + groups +
+                          "); open one with xr.open_dataset(path, group=\"summary\"), or all with "
+                          "arcm.open(path) (docs/python.md); layout in docs/output-format.md");
   h5::write_attribute(root, "arcm_version", provenance.arcm_version);
   h5::write_attribute(root, "git_commit", provenance.git_commit);
   h5::write_attribute(root, "build_type", provenance.build_type);
