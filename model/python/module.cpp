@@ -7,6 +7,7 @@
 #include <pybind11/stl.h>
 
 #include <cmath>
+#include <csignal>
 #include <cstring>
 #include <string>
 #include <utility>
@@ -105,6 +106,28 @@ py::dict results_dict(arcm::RunResults&& r) {
   return out;
 }
 
+extern "C" void stop_sweep_on_signal(int) {
+  arcm::driver::request_sweep_stop();
+}
+
+// SIGINT and SIGTERM ask a running sweep to stop while it runs, then the previous handlers return.
+class SignalGuard {
+public:
+  SignalGuard()
+      : interrupt_(std::signal(SIGINT, stop_sweep_on_signal)),
+        terminate_(std::signal(SIGTERM, stop_sweep_on_signal)) {}
+  ~SignalGuard() {
+    std::signal(SIGINT, interrupt_);
+    std::signal(SIGTERM, terminate_);
+  }
+  SignalGuard(const SignalGuard&) = delete;
+  SignalGuard& operator=(const SignalGuard&) = delete;
+
+private:
+  void (*interrupt_)(int);
+  void (*terminate_)(int);
+};
+
 arcm::ParameterPath resolve(const arcm::Scenario& scenario, const std::string& key) {
   return arcm::ParameterPath::resolve(scenario, key);
 }
@@ -188,6 +211,9 @@ PYBIND11_MODULE(_arcm, m) {
                                     : arcm::driver::ProgressReporter::Mode::quiet;
         arcm::driver::SweepOutcome outcome;
         {
+          // Ctrl-C (or SIGTERM) during the sweep stops it as it stops `arcm sweep`: the runs in
+          // flight are written and NAME.partial can be resumed. Python's own handlers come back after.
+          const SignalGuard guard;
           py::gil_scoped_release release;
           outcome = arcm::driver::run_sweep(sweep, options);
         }

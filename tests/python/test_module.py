@@ -8,7 +8,9 @@ usage: test_module.py ARCM_BINARY PYTHON_PACKAGE_DIR WORKDIR [TEST_NAME ...]
 import os
 import subprocess
 import sys
+import signal
 import threading
+import time
 
 import numpy as np
 
@@ -150,6 +152,26 @@ def test_a_sweep_from_python_is_the_cli_sweep():
     failing = arcm.sweep(os.path.join(SWEEPS, "foresight_grid.yaml"), output=path("fg.h5"), threads=2)
     assert failing.outcome["failed"] == 1
     assert list(failing["summary"].status.values).count("failed") == 1
+
+
+def test_ctrl_c_stops_a_sweep_resumably_and_resume_finishes_it():
+    target = path("interrupted.h5")
+    sweep_file = os.path.join(SWEEPS, "kill_target.yaml")
+
+    def interrupt():
+        while not os.path.exists(target + ".partial"):
+            time.sleep(0.002)
+        os.kill(os.getpid(), signal.SIGINT)  # as soon as the sweep writes, long before it ends
+
+    killer = threading.Thread(target=interrupt)
+    killer.start()
+    error = raises(KeyboardInterrupt, lambda: arcm.sweep(sweep_file, output=target, threads=2), ".partial")
+    killer.join()
+    assert os.path.exists(target + ".partial") and not os.path.exists(target), error
+    finished = arcm.sweep(sweep_file, output=target, threads=2, resume=True)
+    assert finished.outcome["done"] == finished.attrs["total_runs"]
+    cli("sweep", sweep_file, "-o", path("uninterrupted.h5"), "--quiet")
+    same_datasets(target, path("uninterrupted.h5"))
 
 
 def test_open_attaches_parameters_and_status_to_every_run_group():
