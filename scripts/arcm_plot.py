@@ -280,9 +280,7 @@ def _drawn_texts(fig):
                     continue
                 candidates.append(axis.label)
                 for tick in axis._update_ticks():  # the ticks matplotlib draws (inside the view interval)
-                    candidates += [label for label, on in ((tick.label1, tick.label1On if hasattr(tick, "label1On")
-                                                            else True), (tick.label2, getattr(tick, "label2On", True)))
-                                   if on]
+                    candidates += [tick.label1, tick.label2]  # hidden ones are dropped below
         if ax.get_legend() is not None:
             legends.append(ax.get_legend())
     for legend in legends:

@@ -128,10 +128,6 @@ private:
   void (*terminate_)(int);
 };
 
-arcm::ParameterPath resolve(const arcm::Scenario& scenario, const std::string& key) {
-  return arcm::ParameterPath::resolve(scenario, key);
-}
-
 } // namespace
 
 PYBIND11_MODULE(_arcm, m) {
@@ -163,14 +159,14 @@ PYBIND11_MODULE(_arcm, m) {
       .def(
           "get",
           [](const arcm::Scenario& s, const std::string& key) {
-            const arcm::ParameterPath path = resolve(s, key);
+            const arcm::ParameterPath path = arcm::ParameterPath::resolve(s, key);
             return parameter_as_python(path, path.get(s));
           },
           py::arg("key"), "The value of a sweepable key, e.g. 'actors.spacex.progress_ratio'")
       .def(
           "set",
           [](arcm::Scenario& s, const std::string& key, const py::handle& value) {
-            const arcm::ParameterPath path = resolve(s, key);
+            const arcm::ParameterPath path = arcm::ParameterPath::resolve(s, key);
             path.set(s, parameter_value(path, value));
           },
           py::arg("key"), py::arg("value"),

@@ -119,6 +119,15 @@ Parameter<owner_t<Member>> required_number(const char* key, const char* unit, co
   return p;
 }
 
+// A count: a number that must be whole (iterations, steps).
+template <auto Member>
+Parameter<owner_t<Member>> whole_number(const char* key, const char* unit, const char* symbol, Range range,
+                                        const char* meaning, unsigned use = fixed) {
+  Parameter<owner_t<Member>> p = number<Member>(key, unit, symbol, range, meaning, use);
+  p.about.type = Type::whole_number;
+  return p;
+}
+
 // A number that may be null (NaN): not set, or a default derived later.
 template <auto Member>
 Parameter<owner_t<Member>> optional_number(const char* key, const char* unit, const char* symbol, Range range,
@@ -276,12 +285,8 @@ Table build_table() {
       SWEEP));
   integrator.push_back(number<&IntegratorSettings::initial_step>("initial_step", "yr", "", positive,
                                                                  "first trial step", SWEEP));
-  {
-    Parameter<IntegratorSettings> steps = number<&IntegratorSettings::max_steps>(
-        "max_steps", "1", "", positive, "accepted steps per run before the run fails");
-    steps.about.type = Type::whole_number;
-    integrator.push_back(steps);
-  }
+  integrator.push_back(whole_number<&IntegratorSettings::max_steps>(
+      "max_steps", "1", "", positive, "accepted steps per run before the run fails"));
   integrator.push_back(boolean<&IntegratorSettings::locate_switches>(
       "locate_switches",
       "dopri5 only: retry a failed step up to the investment switch or launch-provider change that failed "
@@ -364,13 +369,9 @@ Table build_table() {
       "perfect foresight: largest scaled change of the expected path at which the fixed point has converged "
       "(§3.15)",
       SWEEP));
-  {
-    Parameter<Economy> iterations = number<&Economy::foresight_max_iterations>(
-        "foresight_max_iterations", "1", "", positive,
-        "perfect foresight: runs with expectations before the run fails as not converged (§3.15)", SWEEP);
-    iterations.about.type = Type::whole_number;
-    economy.push_back(iterations);
-  }
+  economy.push_back(whole_number<&Economy::foresight_max_iterations>(
+      "foresight_max_iterations", "1", "", positive,
+      "perfect foresight: runs with expectations before the run fails as not converged (§3.15)", SWEEP));
   economy.push_back(
       with_rule(optional_number<&Economy::foresight_step>(
                     "foresight_step", "yr", "Δ_E", positive, "`output.step`",
@@ -379,13 +380,9 @@ Table build_table() {
   economy.push_back(number<&Economy::foresight_damping>(
       "foresight_damping", "1", "β_E", unit_interval_open_bottom,
       "perfect foresight: share of the update taken at each iteration (§3.15)", SWEEP));
-  {
-    Parameter<Economy> memory = number<&Economy::foresight_memory>(
-        "foresight_memory", "1", "m_E", non_negative,
-        "perfect foresight: iterations Anderson acceleration remembers; 0 = damped iteration (§3.15)");
-    memory.about.type = Type::whole_number;
-    economy.push_back(memory);
-  }
+  economy.push_back(whole_number<&Economy::foresight_memory>(
+      "foresight_memory", "1", "m_E", non_negative,
+      "perfect foresight: iterations Anderson acceleration remembers; 0 = damped iteration (§3.15)"));
   economy.push_back(boolean<&Economy::value_build_lag>(
       "value_build_lag",
       "perfect foresight: a plant started now is valued from when it is built, discounted over the build "

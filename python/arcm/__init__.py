@@ -189,6 +189,7 @@ class Results:
         self.attrs = arcm_io.check_file(self.path)
         self.groups = list(self.attrs["groups"])
         self._cache = {}
+        self._run_coords = None  # the swept parameters and statuses, read once for every group
         self._lock = threading.Lock()
         self.outcome = None
 
@@ -212,20 +213,20 @@ class Results:
             return self._cache[group]
 
     def _run_coordinates(self):
-        params = arcm_io.load_group(self.path, "parameters")
-        runs = arcm_io.load_group(self.path, "runs")
-        coords = {}
-        for name, values in params.data_vars.items():
-            coords[name] = values
-        coords["status"] = ("run", np.array(arcm_io.status_names(runs), dtype=object))
-        return coords, params, runs
+        if self._run_coords is None:
+            params = arcm_io.load_group(self.path, "parameters")
+            runs = arcm_io.load_group(self.path, "runs")
+            coords = dict(params.data_vars.items())
+            coords["status"] = ("run", np.array(arcm_io.status_names(runs), dtype=object))
+            self._run_coords = coords
+        return self._run_coords
 
     def _load(self, group):
         data = arcm_io.load_group(self.path, group)
         if group == "ensemble" or "run" not in data.dims:
             data.attrs.update({"file": self.path, "design": self.attrs.get("design")})
             return data
-        coords, _, _ = self._run_coordinates()
+        coords = self._run_coordinates()
         if group == "parameters":
             data = data.assign_coords(status=coords["status"])
         elif group == "runs":
@@ -320,8 +321,8 @@ def open_many(paths, group: str = "summary", names=None):
                 shape = tuple(data.sizes[d] for d in variable.dims)
                 filler = np.full(shape, np.nan) if variable.dtype.kind in "fiub" else np.full(shape, "", object)
                 missing[name] = (variable.dims, filler, variable.attrs)
-        coords = {k: v for k, v in missing.items() if k in every and k not in opened[0].data_vars
-                  and any(k in d.coords for d in aligned)}
+        coords = {k: v for k, v in missing.items()  # a run coordinate in another file stays one here
+                  if k not in opened[0].data_vars and any(k in d.coords for d in aligned)}
         aligned[i] = data.assign_coords(coords).assign({k: v for k, v in missing.items() if k not in coords})
     combined = xr.concat(aligned, dim="scenario", join="outer", coords="different", compat="equals",
                          combine_attrs="drop_conflicts")
